@@ -1,0 +1,49 @@
+# The README's commands. `make run` and `make test` set up everything they need.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+RASA := $(PY) -m rasa
+export PYTHONPATH := $(CURDIR)
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+export RASA_TELEMETRY_ENABLED ?= false
+
+.PHONY: run test chat train validate bench bench-massive lint evaluate check-knowledge venv
+
+$(VENV)/.installed: requirements.lock scripts/bootstrap.sh
+	bash scripts/bootstrap.sh
+
+venv: $(VENV)/.installed
+
+## Train a model if none matches the current data and config, then serve.
+run: venv
+	$(PY) -m bot.cli run
+
+## The whole test suite (trains the test model once per run if needed).
+test: venv
+	$(PY) -m pytest
+
+## Talk to the bot in the terminal.
+chat: venv
+	$(PY) -m bot.cli chat
+
+train: venv
+	$(PY) -m bot.cli train
+
+validate: venv
+	$(RASA) data validate --data data --domain domain.yml --config config.yml
+
+check-knowledge: venv
+	$(PY) -m bot.cli check-knowledge
+
+evaluate: venv
+	$(PY) -m bot.cli evaluate
+
+## Soba vs Rasa's stock pipeline vs TF-IDF+LR on the held-out set.
+bench: venv
+	$(PY) -m bench.intent_benchmark --dataset soba
+
+## The same three on MASSIVE ja-JP (../shared/eval/massive).
+bench-massive: venv
+	$(PY) -m bench.intent_benchmark --dataset massive
+
+lint: venv
+	$(PY) -m ruff check bot actions tests bench

@@ -1,0 +1,1 @@
+"""Soba's custom actions, one module per skill (run with `rasa run actions`)."""

@@ -1,0 +1,56 @@
+"""Crisis: contacts at once and an urgent ticket. It always wins."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions import common
+from bot.handoff.models import Reason
+from bot.handoff.tickets import TicketRequest, open_ticket
+
+logger = logging.getLogger(__name__)
+
+
+class ActionCrisis(Action):
+    """Give crisis contacts and alert a counselor urgently."""
+
+    def name(self) -> Text:
+        """Action name used in domain.yml and rules."""
+        return "action_crisis"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        """Send the contacts first, then open an urgent ticket and say its number.
+
+        The contacts never depend on the database: if the ticket cannot be
+        written, the person still gets them and the failure is logged loudly.
+        """
+        language, events = common.conversation_language(tracker)
+        texts = common.texts()
+        dispatcher.utter_message(text=texts.get(language, "crisis"))
+        request = TicketRequest(
+            sender_id=tracker.sender_id,
+            channel=tracker.get_latest_input_channel() or "",
+            language=language,
+            reason=Reason.CRISIS,
+            transcript=common.transcript(tracker),
+            guesses=common.topic_guesses(tracker, common.settings().closest_topics),
+        )
+        ticket_id: Optional[str] = None
+        try:
+            with common.db_session() as session:
+                ticket, _ = open_ticket(session, request)
+                ticket_id = ticket.public_id
+        except SQLAlchemyError:
+            logger.exception("URGENT: crisis ticket for %s could not be stored.", tracker.sender_id)
+        if ticket_id is not None:
+            dispatcher.utter_message(text=texts.get(language, "crisis_ticket", ticket=ticket_id))
+        common.decide(dispatcher, "crisis", ticket=ticket_id)
+        return events

@@ -1,0 +1,41 @@
+"""Record 👍/👎 on an answer."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import common
+from bot.feedback import record_feedback
+
+
+class ActionFeedback(Action):
+    """Store the person's judgement of the last answer and thank them."""
+
+    def name(self) -> Text:
+        """Action name used in domain.yml and rules."""
+        return "action_feedback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        """Record feedback about the button's topic (or the last answered one)."""
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        helpful = intent == "feedback_positive"
+        topic = common.latest_entity(tracker, common.TOPIC_ENTITY) or tracker.get_slot(common.LAST_TOPIC_SLOT)
+        language, events = common.conversation_language(tracker)
+        with common.db_session() as session:
+            record_feedback(session, tracker.sender_id, topic, helpful, language)
+        texts = common.texts()
+        if helpful:
+            dispatcher.utter_message(text=texts.get(language, "feedback_positive"))
+        else:
+            dispatcher.utter_message(
+                text=texts.get(language, "feedback_negative"),
+                buttons=[{"title": texts.get(language, "human_button"), "payload": "/request_human"}],
+            )
+        common.decide(dispatcher, "feedback_positive" if helpful else "feedback_negative")
+        return events

@@ -1,0 +1,1 @@
+"""Soba: a multilingual labor-rights chatbot for people who work in Japan."""

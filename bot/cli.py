@@ -1,0 +1,142 @@
+"""The `soba` command: train, run, chat, evaluate, check the knowledge base.
+
+Usage (the Makefile wraps these):
+    python -m bot.cli run        # train if needed, then serve Rasa + actions
+    python -m bot.cli chat       # talk to the bot in the terminal
+    python -m bot.cli train [--force]
+    python -m bot.cli evaluate   # held-out accuracy per language
+    python -m bot.cli check-knowledge
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import subprocess
+import sys
+from typing import List, Optional
+
+from bot import paths, processes
+from bot.knowledge import KnowledgeError, load_knowledge
+from bot.settings import get_settings
+from bot.topics import faq_topic_ids
+
+logger = logging.getLogger("soba")
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    """Train a model unless one matches the current data and config."""
+    model = processes.train(processes.child_env(get_settings()), force=args.force)
+    print(f"Model: {model}")
+    return 0
+
+
+def cmd_check_knowledge(args: argparse.Namespace) -> int:
+    """Validate the knowledge base against the topics and languages."""
+    settings = get_settings()
+    try:
+        base = load_knowledge(paths.KNOWLEDGE_DIR, settings.language_codes, faq_topic_ids())
+    except KnowledgeError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"Knowledge base OK: {len(base)} topics in {', '.join(settings.language_codes)}.")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Train if needed, start the action server and the Rasa server, and wait."""
+    settings = get_settings()
+    if cmd_check_knowledge(args) != 0:
+        return 1
+    env = processes.child_env(settings)
+    model = processes.train(env)
+    actions = processes.start_action_server(env, settings.action_port)
+    rasa = processes.start_rasa_server(env, model, settings.rasa_port, auth_token=os.environ.get("SOBA_RASA_TOKEN"))
+    try:
+        processes.wait_until_up(f"http://127.0.0.1:{settings.action_port}/health", actions)
+        processes.wait_until_up(f"http://127.0.0.1:{settings.rasa_port}/", rasa)
+        url = f"http://localhost:{settings.rasa_port}"
+        print(
+            "\nSoba is running.\n"
+            f"  REST channel:   POST {url}/webhooks/rest/webhook  "
+            '{"sender": "me", "message": "残業代が払われません"}\n'
+            f"  NLU parse:      POST {url}/model/parse  {{\"text\": \"...\"}}\n"
+            f"  Action server:  http://localhost:{settings.action_port}/health\n"
+            f"  Database:       {settings.database_url}\n"
+            "Press Ctrl-C to stop.\n",
+            flush=True,
+        )
+        while rasa.poll() is None and actions.poll() is None:
+            try:
+                rasa.wait(timeout=1.0)
+            except subprocess.TimeoutExpired:
+                continue
+        logger.error("A server exited; stopping Soba.")
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        processes.stop(rasa)
+        processes.stop(actions)
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    """Talk to the bot in the terminal (rasa shell with our action server)."""
+    settings = get_settings()
+    env = processes.child_env(settings)
+    model = processes.train(env)
+    actions = processes.start_action_server(env, settings.action_port, log=paths.VAR_DIR / "actions.log")
+    try:
+        processes.wait_until_up(f"http://127.0.0.1:{settings.action_port}/health", actions)
+        command = [
+            sys.executable, "-m", "rasa", "shell",
+            "--model", str(model),
+            "--endpoints", str(paths.ENDPOINTS_FILE),
+        ]  # fmt: skip
+        return subprocess.call(command, env=env, cwd=paths.ROOT)
+    finally:
+        processes.stop(actions)
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    """Print held-out accuracy per language for the current model."""
+    from bot.evaluation import evaluate_model, format_report
+
+    settings = get_settings()
+    model = processes.train(processes.child_env(settings))
+    report = evaluate_model(model)
+    print(format_report(report))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
+    parser = argparse.ArgumentParser(prog="soba", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    train = commands.add_parser("train", help=cmd_train.__doc__)
+    train.add_argument("--force", action="store_true", help="retrain even if a current model exists")
+    train.set_defaults(handler=cmd_train)
+    for name, handler in [
+        ("run", cmd_run),
+        ("chat", cmd_chat),
+        ("evaluate", cmd_evaluate),
+        ("check-knowledge", cmd_check_knowledge),
+    ]:
+        commands.add_parser(name, help=handler.__doc__).set_defaults(handler=handler)
+    return parser
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Entry point of the `soba` command."""
+    logging.basicConfig(level=os.environ.get("SOBA_LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except (processes.ServerError, processes.TrainingError) as error:
+        logger.error("%s", error)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

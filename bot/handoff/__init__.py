@@ -1,0 +1,1 @@
+"""Consultation tickets: a human counselor takes over a conversation."""

@@ -1,0 +1,42 @@
+"""Language of a message: script rules first, restricted to supported languages.
+
+The multilingual issue adds a statistical detector behind the script rules; the
+contract stays `detect_language(text, supported) -> code | None`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Iterable, Mapping, Optional
+
+from bot.scripts import has_japanese
+from bot.settings import Language
+
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+
+
+def detect_language(text: str, supported: Iterable[str]) -> Optional[str]:
+    """Return the language code of `text`, or None when the text cannot tell.
+
+    Button payloads ("/intent{...}"), emoji, numbers and punctuation say nothing
+    about the language, so the caller keeps the conversation's language then.
+    """
+    supported = tuple(supported)
+    text = text.strip()
+    if not text or text.startswith("/"):
+        return None
+    if has_japanese(text) and "ja" in supported:
+        return "ja"
+    if _LATIN_LETTER.search(text) and "en" in supported:
+        return "en"
+    return None
+
+
+def chosen_language(text: str, languages: Mapping[str, Language]) -> Optional[str]:
+    """The language a choose_language message names ("英語で", "Japanese please")."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    for code, language in languages.items():
+        if any(alias.casefold() in folded for alias in language.aliases):
+            return code
+    return None

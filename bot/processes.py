@@ -1,0 +1,134 @@
+"""Train models and start Soba's servers as child processes.
+
+Used by the `soba` command and by the end-to-end tests, so both start the
+servers exactly the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Dict, List, Mapping, Optional
+
+from bot import paths
+from bot.model_files import MODEL_PREFIX, MODEL_SUFFIX, current_model, fingerprint
+from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+class ServerError(RuntimeError):
+    """A child server exited or did not come up in time."""
+
+
+class TrainingError(RuntimeError):
+    """`rasa train` failed."""
+
+
+def child_env(settings: Settings, action_port: Optional[int] = None, extra: Optional[Mapping[str, str]] = None) -> Dict[str, str]:
+    """Environment for Rasa processes: our components importable, endpoints filled."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(paths.ROOT), env.get("PYTHONPATH", "")]))
+    env["SOBA_DATABASE_URL"] = settings.database_url
+    env["SOBA_ACTION_ENDPOINT"] = f"http://127.0.0.1:{action_port or settings.action_port}/webhook"
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # Rasa asks about telemetry on first run; a server must never block on input.
+    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    env.update(extra or {})
+    return env
+
+
+def train(env: Mapping[str, str], models_dir: Path = paths.MODELS_DIR, force: bool = False) -> Path:
+    """Return the model for the current data, training it first if there is none.
+
+    Rasa writes into a temporary folder and the archive is moved into place
+    only when complete, so an interrupted training never leaves a model that
+    looks current.
+    """
+    existing = current_model(models_dir)
+    if existing and not force:
+        logger.info("Model %s matches the current data and config.", existing.name)
+        return existing
+    models_dir.mkdir(parents=True, exist_ok=True)
+    name = f"{MODEL_PREFIX}{fingerprint()}"
+    with tempfile.TemporaryDirectory(dir=models_dir, prefix=".training-") as tmp:
+        command = [
+            sys.executable, "-m", "rasa", "train",
+            "--data", str(paths.DATA_DIR),
+            "--domain", str(paths.DOMAIN_FILE),
+            "--config", str(paths.RASA_CONFIG),
+            "--out", tmp,
+            "--fixed-model-name", name,
+        ]  # fmt: skip
+        logger.info("Training %s ...", name)
+        result = subprocess.run(command, env=dict(env), cwd=paths.ROOT)
+        built = Path(tmp) / f"{name}{MODEL_SUFFIX}"
+        if result.returncode != 0 or not built.is_file():
+            raise TrainingError(f"rasa train failed with exit code {result.returncode}")
+        target = models_dir / built.name
+        shutil.move(str(built), target)
+    return target
+
+
+def start_action_server(env: Mapping[str, str], port: int, log: Optional[Path] = None) -> subprocess.Popen:
+    """Start the rasa_sdk action server serving the `actions` package."""
+    command = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+    return _spawn(command, env, log)
+
+
+def start_rasa_server(
+    env: Mapping[str, str], model: Path, port: int, log: Optional[Path] = None, auth_token: Optional[str] = None
+) -> subprocess.Popen:
+    """Start the Rasa server with the HTTP API and the channels in credentials.yml."""
+    command: List[str] = [
+        sys.executable, "-m", "rasa", "run",
+        "--enable-api",
+        "--model", str(model),
+        "--port", str(port),
+        "--endpoints", str(paths.ENDPOINTS_FILE),
+        "--credentials", str(paths.CREDENTIALS_FILE),
+    ]  # fmt: skip
+    if auth_token:
+        command += ["--auth-token", auth_token]
+    return _spawn(command, env, log)
+
+
+def _spawn(command: List[str], env: Mapping[str, str], log: Optional[Path]) -> subprocess.Popen:
+    output = open(log, "ab") if log else None  # noqa: SIM115 - the child owns it
+    return subprocess.Popen(command, env=dict(env), cwd=paths.ROOT, stdout=output, stderr=subprocess.STDOUT if log else None)
+
+
+def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 300.0) -> None:
+    """Poll `url` until it answers 200; fail early if the process dies."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise ServerError(f"server for {url} exited with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(1.0)
+    raise ServerError(f"{url} did not come up within {timeout:.0f} s")
+
+
+def stop(process: subprocess.Popen, grace: float = 15.0) -> None:
+    """Terminate a child politely, then kill it."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from functools import lru_cache
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -77,7 +77,7 @@ def decide(dispatcher: CollectingDispatcher, kind: str, **fields: Any) -> None:
     dispatcher.utter_message(json_message={"type": kind, **fields})
 
 
-def latest_entity(tracker: Tracker, name: str) -> Optional[str]:
+def latest_entity(tracker: Tracker, name: str) -> str | None:
     """The value of entity `name` in the latest message (button payloads carry it)."""
     for entity in tracker.latest_message.get("entities") or []:
         if entity.get("entity") == name and entity.get("value"):
@@ -85,7 +85,7 @@ def latest_entity(tracker: Tracker, name: str) -> Optional[str]:
     return None
 
 
-def faq_prediction(tracker: Tracker) -> Tuple[Optional[str], float]:
+def faq_prediction(tracker: Tracker) -> Tuple[str | None, float]:
     """The topic the ResponseSelector chose for the latest message, and its confidence."""
     selector = (tracker.latest_message.get("response_selector") or {}).get(FAQ_INTENT) or {}
     response = selector.get("response") or {}

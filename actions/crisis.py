@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -20,13 +20,11 @@ logger = logging.getLogger(__name__)
 class ActionCrisis(Action):
     """Give crisis contacts and alert a counselor urgently."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         """Action name used in domain.yml and rules."""
         return "action_crisis"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         """Send the contacts first, then open an urgent ticket and say its number.
 
         The contacts never depend on the database: if the ticket cannot be
@@ -43,7 +41,7 @@ class ActionCrisis(Action):
             transcript=common.transcript(tracker),
             guesses=common.topic_guesses(tracker, common.settings().closest_topics),
         )
-        ticket_id: Optional[str] = None
+        ticket_id: str | None = None
         try:
             with common.db_session() as session:
                 ticket, _ = open_ticket(session, request)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -22,13 +22,11 @@ def feedback_payload(intent: str, topic: str) -> str:
 class ActionAnswerFaq(Action):
     """Answer the topic the ResponseSelector chose, in the conversation's language."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         """Action name used in domain.yml and rules."""
         return "action_answer_faq"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         """Answer with the law, a link and 👍/👎, or hand off below the threshold.
 
         A topic button (payload `/faq{"topic": ...}`) names the topic itself and

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -15,13 +15,11 @@ from bot.feedback import record_feedback
 class ActionFeedback(Action):
     """Store the person's judgement of the last answer and thank them."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         """Action name used in domain.yml and rules."""
         return "action_feedback"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         """Record feedback about the button's topic (or the last answered one)."""
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         helpful = intent == "feedback_positive"

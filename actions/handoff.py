@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -64,13 +64,11 @@ def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, reason: Reason)
 class ActionHandoff(Action):
     """Hand off because the person asked for a human."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         """Action name used in domain.yml and rules."""
         return "action_handoff"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         """Open a ticket for a requested human."""
         return hand_off(dispatcher, tracker, Reason.REQUEST_HUMAN)
 
@@ -78,12 +76,10 @@ class ActionHandoff(Action):
 class ActionLowConfidence(Action):
     """Hand off because Soba is not sure what the person asks (nlu_fallback)."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         """Action name used in domain.yml and rules."""
         return "action_low_confidence"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         """Open a ticket for a message Soba could not classify confidently."""
         return hand_off(dispatcher, tracker, Reason.LOW_CONFIDENCE)

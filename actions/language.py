@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -15,13 +15,11 @@ from bot.languages import chosen_language
 class ActionChooseLanguage(Action):
     """Lock the conversation to the language the person named."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         """Action name used in domain.yml and rules."""
         return "action_choose_language"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         """Set and lock the language, or list the available ones."""
         config = common.settings()
         chosen = chosen_language(tracker.latest_message.get("text") or "", config.languages)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -17,13 +17,11 @@ SIMPLE_INTENTS = ("greet", "goodbye", "thank", "bot_challenge", "out_of_scope")
 class ActionReply(Action):
     """Reply to a small-talk or out-of-scope message in the person's language."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         """Action name used in domain.yml and rules."""
         return "action_reply"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         """Send the intent's text and report the intent as the turn's decision."""
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent not in SIMPLE_INTENTS:

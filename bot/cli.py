@@ -15,7 +15,7 @@ import logging
 import os
 import subprocess
 import sys
-from typing import List, Optional
+from typing import List
 
 from bot import paths, processes
 from bot.knowledge import KnowledgeError, load_knowledge
@@ -61,7 +61,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             "\nSoba is running.\n"
             f"  REST channel:   POST {url}/webhooks/rest/webhook  "
             '{"sender": "me", "message": "残業代が払われません"}\n'
-            f"  NLU parse:      POST {url}/model/parse  {{\"text\": \"...\"}}\n"
+            f'  NLU parse:      POST {url}/model/parse  {{"text": "..."}}\n'
             f"  Action server:  http://localhost:{settings.action_port}/health\n"
             f"  Database:       {settings.database_url}\n"
             "Press Ctrl-C to stop.\n",
@@ -127,9 +127,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: List[str] | None = None) -> int:
     """Entry point of the `soba` command."""
-    logging.basicConfig(level=os.environ.get("SOBA_LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=os.environ.get("SOBA_LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args))

@@ -12,10 +12,10 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Sequence, Tuple
 
 from bot import paths
-from bot.topics import FAQ_INTENT, TOPIC_SEPARATOR
+from bot.topics import FAQ_INTENT
 
 FALLBACK_INTENT = "nlu_fallback"
 
@@ -112,7 +112,7 @@ def macro_f1(gold: Sequence[str], predicted: Sequence[str]) -> float:
     true_pos: Counter = Counter()
     pred_count: Counter = Counter(predicted)
     gold_count: Counter = Counter(gold)
-    for g, p in zip(gold, predicted):
+    for g, p in zip(gold, predicted, strict=True):
         if g == p:
             true_pos[g] += 1
     scores = []
@@ -136,7 +136,7 @@ def score(examples: Iterable[Example], predictions: Iterable[Prediction], latenc
     """Compare predictions with gold labels, per language."""
     languages: Dict[str, LanguageScore] = defaultdict(LanguageScore)
     errors = []
-    for example, prediction in zip(examples, predictions):
+    for example, prediction in zip(examples, predictions, strict=True):
         entry = languages[example.language]
         entry.total += 1
         entry.gold.append(example.label)
@@ -171,7 +171,7 @@ async def _parse_all(model: Path, texts: Sequence[str]) -> Tuple[List[Dict[str, 
     return results, latencies
 
 
-def evaluate_model(model: Path, examples: Optional[List[Example]] = None, faq_threshold: Optional[float] = None) -> Report:
+def evaluate_model(model: Path, examples: List[Example] | None = None, faq_threshold: float | None = None) -> Report:
     """Parse every held-out example with `model` and score it."""
     from bot.settings import get_settings
 
@@ -194,5 +194,3 @@ def format_report(report: Report) -> str:
         f"p99 {percentile(report.latencies, 0.99) * 1000:.0f} ms"
     )
     return "\n".join(lines)
-
-

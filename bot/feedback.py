@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Optional
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -29,9 +28,7 @@ class Feedback(Base):
     created_at = sa.Column(sa.DateTime(timezone=True), nullable=False, default=utcnow)
 
 
-def record_feedback(
-    session: Session, sender_id: str, topic: Optional[str], helpful: bool, language: str
-) -> Feedback:
+def record_feedback(session: Session, sender_id: str, topic: str | None, helpful: bool, language: str) -> Feedback:
     """Store one feedback click and commit."""
     row = Feedback(sender_id=sender_id, topic=topic, helpful=helpful, language=language)
     session.add(row)

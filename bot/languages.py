@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Iterable, Mapping, Optional
+from typing import Iterable, Mapping
 
 from bot.scripts import has_japanese
 from bot.settings import Language
@@ -16,7 +16,7 @@ from bot.settings import Language
 _LATIN_LETTER = re.compile(r"[A-Za-z]")
 
 
-def detect_language(text: str, supported: Iterable[str]) -> Optional[str]:
+def detect_language(text: str, supported: Iterable[str]) -> str | None:
     """Return the language code of `text`, or None when the text cannot tell.
 
     Button payloads ("/intent{...}"), emoji, numbers and punctuation say nothing
@@ -33,7 +33,7 @@ def detect_language(text: str, supported: Iterable[str]) -> Optional[str]:
     return None
 
 
-def chosen_language(text: str, languages: Mapping[str, Language]) -> Optional[str]:
+def chosen_language(text: str, languages: Mapping[str, Language]) -> str | None:
     """The language a choose_language message names ("英語で", "Japanese please")."""
     folded = unicodedata.normalize("NFKC", text).casefold()
     for code, language in languages.items():

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from importlib.metadata import version
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Iterable
 
 from bot import paths
 
@@ -43,7 +43,7 @@ def model_path(models_dir: Path = paths.MODELS_DIR, root: Path = paths.ROOT) -> 
     return models_dir / f"{MODEL_PREFIX}{fingerprint(root)}{MODEL_SUFFIX}"
 
 
-def current_model(models_dir: Path = paths.MODELS_DIR, root: Path = paths.ROOT) -> Optional[Path]:
+def current_model(models_dir: Path = paths.MODELS_DIR, root: Path = paths.ROOT) -> Path | None:
     """The model trained on exactly the current inputs, if there is one."""
     path = model_path(models_dir, root)
     return path if path.is_file() else None

@@ -16,7 +16,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional
+from typing import Dict, List, Mapping
 
 from bot import paths
 from bot.model_files import MODEL_PREFIX, MODEL_SUFFIX, current_model, fingerprint
@@ -33,7 +33,9 @@ class TrainingError(RuntimeError):
     """`rasa train` failed."""
 
 
-def child_env(settings: Settings, action_port: Optional[int] = None, extra: Optional[Mapping[str, str]] = None) -> Dict[str, str]:
+def child_env(
+    settings: Settings, action_port: int | None = None, extra: Mapping[str, str] | None = None
+) -> Dict[str, str]:
     """Environment for Rasa processes: our components importable, endpoints filled."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(paths.ROOT), env.get("PYTHONPATH", "")]))
@@ -78,14 +80,14 @@ def train(env: Mapping[str, str], models_dir: Path = paths.MODELS_DIR, force: bo
     return target
 
 
-def start_action_server(env: Mapping[str, str], port: int, log: Optional[Path] = None) -> subprocess.Popen:
+def start_action_server(env: Mapping[str, str], port: int, log: Path | None = None) -> subprocess.Popen:
     """Start the rasa_sdk action server serving the `actions` package."""
     command = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
     return _spawn(command, env, log)
 
 
 def start_rasa_server(
-    env: Mapping[str, str], model: Path, port: int, log: Optional[Path] = None, auth_token: Optional[str] = None
+    env: Mapping[str, str], model: Path, port: int, log: Path | None = None, auth_token: str | None = None
 ) -> subprocess.Popen:
     """Start the Rasa server with the HTTP API and the channels in credentials.yml."""
     command: List[str] = [
@@ -101,9 +103,11 @@ def start_rasa_server(
     return _spawn(command, env, log)
 
 
-def _spawn(command: List[str], env: Mapping[str, str], log: Optional[Path]) -> subprocess.Popen:
+def _spawn(command: List[str], env: Mapping[str, str], log: Path | None) -> subprocess.Popen:
     output = open(log, "ab") if log else None  # noqa: SIM115 - the child owns it
-    return subprocess.Popen(command, env=dict(env), cwd=paths.ROOT, stdout=output, stderr=subprocess.STDOUT if log else None)
+    return subprocess.Popen(
+        command, env=dict(env), cwd=paths.ROOT, stdout=output, stderr=subprocess.STDOUT if log else None
+    )
 
 
 def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 300.0) -> None:

@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping, Optional, Tuple
+from typing import Any, Mapping, Tuple
 
 import yaml
 
@@ -77,8 +77,8 @@ def _resolve_database_url(url: str, root: Path) -> str:
 
 
 def load_settings(
-    path: Optional[Path] = None,
-    env: Optional[Mapping[str, str]] = None,
+    path: Path | None = None,
+    env: Mapping[str, str] | None = None,
     root: Path = paths.ROOT,
 ) -> Settings:
     """Read settings from `path` (default settings.yml) and apply env overrides."""
@@ -117,9 +117,7 @@ def load_settings(
         closest_topics=int(_require(raw, "closest_topics")),
         rasa_port=rasa_port,
         action_port=action_port,
-        database_url=_resolve_database_url(
-            env.get("SOBA_DATABASE_URL", str(_require(raw, "database_url"))), root
-        ),
+        database_url=_resolve_database_url(env.get("SOBA_DATABASE_URL", str(_require(raw, "database_url"))), root),
         contacts={key: str(value) for key, value in _require(raw, "contacts").items()},
         office_hours=OfficeHours(
             weekdays=str(hours["weekdays"]),

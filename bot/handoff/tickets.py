@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -31,7 +31,7 @@ class TicketRequest:
         return Priority.URGENT if self.reason is Reason.CRISIS else Priority.NORMAL
 
 
-def find_open_ticket(session: Session, sender_id: str) -> Optional[Ticket]:
+def find_open_ticket(session: Session, sender_id: str) -> Ticket | None:
     """The conversation's open ticket, if it has one."""
     query = (
         sa.select(Ticket)

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterable, List, Mapping, Optional, Tuple
+from typing import Dict, Iterable, List, Mapping, Tuple
 from urllib.parse import urlsplit
 
 import yaml
@@ -58,7 +58,7 @@ class Topic:
     refs: Tuple[Mapping[str, str], ...]
     links: Tuple[Link, ...]
     answer: Mapping[str, str]
-    public_sector: Optional[Mapping[str, str]]
+    public_sector: Mapping[str, str] | None
 
     def render(self, language: str, law_label: str, link_label: str, public_sector_label: str) -> str:
         """The full reply: answer, public-sector note, provisions and link."""
@@ -72,7 +72,7 @@ class Topic:
         return "\n\n".join(parts)
 
 
-def answer_length_problem(language: str, text: str) -> Optional[str]:
+def answer_length_problem(language: str, text: str) -> str | None:
     """Describe how `text` breaks the length limit for `language`, if it does."""
     if language in CHARACTER_COUNTED_LANGUAGES:
         size = len(re.sub(r"\s", "", text))
@@ -120,7 +120,7 @@ def _localized(value: object, languages: Iterable[str], where: str, problems: Li
     return result
 
 
-def _parse_topic(path: Path, languages: Tuple[str, ...], problems: List[str]) -> Optional[Topic]:
+def _parse_topic(path: Path, languages: Tuple[str, ...], problems: List[str]) -> Topic | None:
     where = path.name
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -158,7 +158,9 @@ def _parse_topic(path: Path, languages: Tuple[str, ...], problems: List[str]) ->
         parts = urlsplit(url)
         if parts.scheme != "https" or not parts.hostname or not parts.hostname.endswith(OFFICIAL_HOST_SUFFIXES):
             problems.append(f"{where} links[{i}]: {url!r} is not an https link to an official site")
-        labels = _localized({k: v for k, v in (link or {}).items() if k != "url"}, languages, f"{where} links[{i}]", problems)
+        labels = _localized(
+            {k: v for k, v in (link or {}).items() if k != "url"}, languages, f"{where} links[{i}]", problems
+        )
         links.append(Link(url=url, labels=labels))
     if not links:
         problems.append(f"{where}: 'links' must give at least one official page")

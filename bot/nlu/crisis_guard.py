@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -35,7 +35,7 @@ class CrisisGuard(GraphComponent):
     """Overrides the predicted intent with `crisis` on any crisis signal."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         """Returns default config (see parent class for full docstring)."""
         return {
             # Crisis confidence from the classifier at or above which the
@@ -46,7 +46,7 @@ class CrisisGuard(GraphComponent):
             "phrases": [],
         }
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: Dict[str, Any]) -> None:
         """Store the threshold and normalised phrases."""
         self._threshold = float(config["threshold"])
         self._phrases = tuple(normalize(phrase) for phrase in config["phrases"])
@@ -54,7 +54,7 @@ class CrisisGuard(GraphComponent):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import unicodedata
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List
 
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 DICTIONARY_FILE = "dictionary.json"
 
 
-def clean_lemma(lemma: Optional[str], surface: str) -> str:
+def clean_lemma(lemma: str | None, surface: str) -> str:
     """Return a usable lemma from UniDic's `lemma` field.
 
     UniDic gives None (or "*") for unknown words, appends the source word to
@@ -63,24 +63,22 @@ def dictionary_fingerprint() -> Dict[str, str]:
     return {"package": "unidic-lite", "version": version("unidic-lite")}
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True)
 class SobaFugashiTokenizer(Tokenizer):
     """Tokenizes Japanese with fugashi + unidic-lite, other text with spaCy."""
 
     @staticmethod
-    def supported_languages() -> Optional[List[Text]]:
+    def supported_languages() -> List[str] | None:
         """Supported languages: all (non-Japanese text has its own path)."""
         return None
 
     @staticmethod
-    def required_packages() -> List[Text]:
+    def required_packages() -> List[str]:
         """Any extra python dependencies required for this component to run."""
         return ["fugashi", "unidic_lite", "spacy"]
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         """Returns default config (see parent class for full docstring)."""
         return {
             # Flag to check whether to split intents
@@ -96,9 +94,7 @@ class SobaFugashiTokenizer(Tokenizer):
             "non_japanese_language": "xx",
         }
 
-    def __init__(
-        self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource
-    ) -> None:
+    def __init__(self, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource) -> None:
         """Initialize the tokenizer; the taggers are built on first use."""
         super().__init__(config)
         self._model_storage = model_storage
@@ -109,7 +105,7 @@ class SobaFugashiTokenizer(Tokenizer):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -120,7 +116,7 @@ class SobaFugashiTokenizer(Tokenizer):
     @classmethod
     def load(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -153,13 +149,10 @@ class SobaFugashiTokenizer(Tokenizer):
         with self._model_storage.write_to(self._resource) as directory:
             (directory / DICTIONARY_FILE).write_text(json.dumps(dictionary_fingerprint()))
 
-    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+    def tokenize(self, message: Message, attribute: str) -> List[Token]:
         """Tokenizes the text of the provided attribute of the incoming message."""
         text = message.get(attribute)
-        if has_japanese(text):
-            tokens = self._tokenize_japanese(text)
-        else:
-            tokens = self._tokenize_other(text)
+        tokens = self._tokenize_japanese(text) if has_japanese(text) else self._tokenize_other(text)
         return self._apply_token_pattern(tokens)
 
     def _tokenize_japanese(self, text: str) -> List[Token]:

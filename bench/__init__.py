@@ -1,0 +1,1 @@
+"""Benchmarks that compare Soba with baselines side by side and print tables."""

@@ -1,0 +1,119 @@
+"""Shared fixtures: one trained model per run, real servers, real databases."""
+
+from __future__ import annotations
+
+import json
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, Iterator, List
+
+import pytest
+import requests
+import sqlalchemy as sa
+
+from bot import paths, processes
+from bot.settings import get_settings, load_settings
+from bot.texts import get_texts
+
+TRACKERS_DIR = Path(__file__).parent / "data" / "trackers"
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def trained_model() -> Path:
+    """The model for the current data: trained once per run, reused if current."""
+    return processes.train(processes.child_env(load_settings()))
+
+
+@dataclass
+class Servers:
+    """A running Rasa server and action server, with their database."""
+
+    rasa_url: str
+    database_url: str
+    logs: List[Path]
+
+    def say(self, sender: str, message: str, metadata: Dict[str, Any] | None = None) -> List[Dict[str, Any]]:
+        """Post one message to the REST channel and return the bot's messages."""
+        body: Dict[str, Any] = {"sender": sender, "message": message}
+        if metadata:
+            body["metadata"] = metadata
+        response = requests.post(f"{self.rasa_url}/webhooks/rest/webhook", json=body, timeout=60)
+        response.raise_for_status()
+        return response.json()
+
+    def parse(self, text: str) -> Dict[str, Any]:
+        """Rasa's NLU parse of `text`."""
+        response = requests.post(f"{self.rasa_url}/model/parse", json={"text": text}, timeout=60)
+        response.raise_for_status()
+        return response.json()
+
+    def rows(self, query: str, **params: Any) -> List[Any]:
+        """Rows of a SQL query against the servers' database."""
+        engine = sa.create_engine(self.database_url, future=True)
+        try:
+            with engine.connect() as connection:
+                return list(connection.execute(sa.text(query), params))
+        finally:
+            engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def soba_servers(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+    """Start the action server and the Rasa server on free ports, as `soba run` does."""
+    workdir = tmp_path_factory.mktemp("servers")
+    database_url = f"sqlite:///{workdir / 'soba.db'}"
+    rasa_port, action_port = free_port(), free_port()
+    settings = load_settings(env={"SOBA_DATABASE_URL": database_url})
+    env = processes.child_env(settings, action_port=action_port, extra={"SOBA_ACTION_PORT": str(action_port)})
+    logs = [workdir / "actions.log", workdir / "rasa.log"]
+    actions = processes.start_action_server(env, action_port, log=logs[0])
+    rasa = processes.start_rasa_server(env, trained_model, rasa_port, log=logs[1])
+    try:
+        processes.wait_until_up(f"http://127.0.0.1:{action_port}/health", actions)
+        processes.wait_until_up(f"http://127.0.0.1:{rasa_port}/", rasa)
+        yield Servers(rasa_url=f"http://127.0.0.1:{rasa_port}", database_url=database_url, logs=logs)
+    except processes.ServerError:
+        for log in logs:
+            print(f"--- {log.name} ---\n{log.read_text(errors='replace')[-5000:]}")
+        raise
+    finally:
+        processes.stop(rasa)
+        processes.stop(actions)
+
+
+def clear_caches() -> None:
+    """Forget process-wide settings so a test's environment takes effect."""
+    from actions.common import knowledge
+
+    get_settings.cache_clear()
+    get_texts.cache_clear()
+    knowledge.cache_clear()
+
+
+@pytest.fixture
+def action_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A fresh SQLite database that the actions write to."""
+    url = f"sqlite:///{tmp_path / 'actions.db'}"
+    monkeypatch.setenv("SOBA_DATABASE_URL", url)
+    clear_caches()
+    yield url
+    clear_caches()
+
+
+def load_tracker_state(name: str) -> Dict[str, Any]:
+    """A tracker state (as Rasa sends it to the action server) from tests/data."""
+    return json.loads((TRACKERS_DIR / f"{name}.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def project_root() -> Path:
+    """The repository root."""
+    return paths.ROOT

@@ -30,7 +30,16 @@ from typing import Callable, Dict, List, Optional, Sequence
 import yaml
 
 from bot import paths
-from bot.evaluation import Example, Prediction, Report, load_examples, percentile, prediction_from_parse, score
+from bot.evaluation import (
+    Example,
+    Prediction,
+    Report,
+    load_examples,
+    percentile,
+    prediction_from_parse,
+    quiet_rasa,
+    score,
+)
 from bot.settings import load_settings
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -158,6 +167,7 @@ def rasa_predictor(model: Path, threshold: float) -> Callable[[Sequence[str]], t
 
         from rasa.core.agent import Agent
 
+        quiet_rasa()
         agent = Agent.load(str(model))
 
         async def run() -> tuple[List[Prediction], List[float]]:

@@ -18,6 +18,7 @@ import sys
 from typing import List
 
 from bot import paths, processes
+from bot.db import session_factory
 from bot.knowledge import KnowledgeError, load_knowledge
 from bot.settings import get_settings
 from bot.topics import faq_topic_ids
@@ -49,6 +50,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = get_settings()
     if cmd_check_knowledge(args) != 0:
         return 1
+    # Create the database (and its folder) before Rasa's tracker store opens it.
+    session_factory(settings.database_url)
     env = processes.child_env(settings)
     model = processes.train(env)
     actions = processes.start_action_server(env, settings.action_port)
@@ -84,6 +87,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_chat(args: argparse.Namespace) -> int:
     """Talk to the bot in the terminal (rasa shell with our action server)."""
     settings = get_settings()
+    session_factory(settings.database_url)
     env = processes.child_env(settings)
     model = processes.train(env)
     actions = processes.start_action_server(env, settings.action_port, log=paths.VAR_DIR / "actions.log")

@@ -13,6 +13,7 @@ import requests
 import sqlalchemy as sa
 
 from bot import paths, processes
+from bot.db import session_factory
 from bot.settings import get_settings, load_settings
 from bot.texts import get_texts
 
@@ -73,6 +74,7 @@ def soba_servers(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) 
     rasa_port, action_port = free_port(), free_port()
     settings = load_settings(env={"SOBA_DATABASE_URL": database_url})
     env = processes.child_env(settings, action_port=action_port, extra={"SOBA_ACTION_PORT": str(action_port)})
+    session_factory(database_url)  # as `soba run` does before starting the servers
     logs = [workdir / "actions.log", workdir / "rasa.log"]
     actions = processes.start_action_server(env, action_port, log=logs[0])
     rasa = processes.start_rasa_server(env, trained_model, rasa_port, log=logs[1])

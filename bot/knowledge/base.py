@@ -61,7 +61,11 @@ class Topic:
     public_sector: Mapping[str, str] | None
 
     def render(self, language: str, law_label: str, link_label: str, public_sector_label: str) -> str:
-        """The full reply: answer, public-sector note, provisions and link."""
+        """The full reply: answer, public-sector note, provisions and link.
+
+        Parts are separated by single newlines: Rasa splits a text at blank
+        lines into separate chat messages, and LINE allows five per reply.
+        """
         parts = [self.answer[language]]
         if self.public_sector:
             parts.append(f"【{public_sector_label}】{self.public_sector[language]}")
@@ -69,7 +73,7 @@ class Topic:
         parts.append(f"{law_label}: " + separator.join(ref[language] for ref in self.refs))
         main = self.links[0]
         parts.append(f"{link_label}: {main.labels[language]} {main.url}")
-        return "\n\n".join(parts)
+        return "\n".join(parts)
 
 
 def answer_length_problem(language: str, text: str) -> str | None:

@@ -27,6 +27,7 @@ LANGUAGE_SLOT = "language"
 LANGUAGE_LOCKED_SLOT = "language_locked"
 LAST_TOPIC_SLOT = "last_topic"
 TOPIC_ENTITY = "topic"
+FALLBACK_INTENT = "nlu_fallback"
 
 
 @lru_cache(maxsize=1)
@@ -96,14 +97,30 @@ def faq_prediction(tracker: Tracker) -> Tuple[str | None, float]:
 
 
 def topic_guesses(tracker: Tracker, limit: int) -> List[Dict[str, Any]]:
-    """The closest FAQ topics for the latest message, best first."""
-    selector = (tracker.latest_message.get("response_selector") or {}).get(FAQ_INTENT) or {}
-    guesses = [
-        {"topic": topic_of(item["intent_response_key"]), "confidence": round(float(item["confidence"]), 4)}
-        for item in selector.get("ranking") or []
-        if item.get("intent_response_key")
-    ]
-    return guesses[:limit]
+    """The closest FAQ topics for the person's latest question, best first.
+
+    The question is the latest user message the model read as a FAQ topic or
+    could not place (nlu_fallback): for "can I talk to a human?" the useful
+    guesses are those of the question asked before it. No question, no guesses.
+    """
+    for parse in _user_parses_newest_first(tracker):
+        if (parse.get("intent") or {}).get("name") in (FAQ_INTENT, FALLBACK_INTENT):
+            selector = (parse.get("response_selector") or {}).get(FAQ_INTENT) or {}
+            guesses = [
+                {"topic": topic_of(item["intent_response_key"]), "confidence": round(float(item["confidence"]), 4)}
+                for item in selector.get("ranking") or []
+                if item.get("intent_response_key")
+            ]
+            return guesses[:limit]
+    return []
+
+
+def _user_parses_newest_first(tracker: Tracker) -> List[Dict[str, Any]]:
+    parses = [tracker.latest_message or {}]
+    for event in reversed(tracker.events):
+        if event.get("event") == "user" and event.get("parse_data"):
+            parses.append(event["parse_data"])
+    return parses
 
 
 def transcript(tracker: Tracker) -> List[Dict[str, Any]]:

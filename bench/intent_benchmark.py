@@ -113,9 +113,9 @@ def massive_dataset(workdir: Path, source: Path = MASSIVE_FILE) -> Dataset:
     )
 
 
-def soba_config(dataset: Dataset, workdir: Path) -> Path:
+def soba_config(dataset: Dataset, workdir: Path, source: Path = paths.RASA_CONFIG) -> Path:
     """Soba's config.yml; without FAQ topics (MASSIVE) its ResponseSelector is dropped."""
-    config = yaml.safe_load(paths.RASA_CONFIG.read_text(encoding="utf-8"))
+    config = yaml.safe_load(source.read_text(encoding="utf-8"))
     if dataset.name != "soba":
         config["pipeline"] = [c for c in config["pipeline"] if c["name"] != "ResponseSelector"]
     config["policies"] = []
@@ -262,6 +262,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--dataset", choices=["soba", "massive"], default="soba")
     parser.add_argument("--systems", default="soba,stock,tfidf", help="comma-separated: soba, stock, tfidf")
     parser.add_argument(
+        "--soba-config", type=Path, default=paths.RASA_CONFIG, help="a variant of config.yml to measure instead"
+    )
+    parser.add_argument(
         "--stock-epochs", type=int, default=None, help="override the stock pipeline's 100 epochs (time budget)"
     )
     args = parser.parse_args(argv)
@@ -273,7 +276,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         dataset = soba_dataset() if args.dataset == "soba" else massive_dataset(workdir)
         print(f"Dataset {dataset.name}: {len(dataset.train_texts)} training, {len(dataset.test)} test messages")
         if "soba" in systems:
-            results.append(run_rasa("Soba pipeline", soba_config(dataset, workdir), dataset, workdir, threshold))
+            config = soba_config(dataset, workdir, args.soba_config)
+            name = "Soba pipeline" + ("" if args.soba_config == paths.RASA_CONFIG else f" ({args.soba_config.name})")
+            results.append(run_rasa(name, config, dataset, workdir, threshold))
             print(format_tables(results[-1:]), flush=True)
         if "stock" in systems:
             name = "Stock rasa init pipeline" + (f" ({args.stock_epochs} epochs)" if args.stock_epochs else "")

@@ -12,9 +12,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping, Tuple
 
-import yaml
-
 from bot import paths
+from bot.yaml_files import read_mapping
 
 
 class SettingsError(ValueError):
@@ -84,12 +83,7 @@ def load_settings(
     """Read settings from `path` (default settings.yml) and apply env overrides."""
     env = os.environ if env is None else env
     path = path or Path(env.get("SOBA_SETTINGS", paths.SETTINGS_FILE))
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise SettingsError(f"cannot read settings file {path}: {error}") from error
-    if not isinstance(raw, dict):
-        raise SettingsError(f"{path} must hold a mapping")
+    raw = read_mapping(path, SettingsError)
 
     languages = {
         code: Language(code=code, name=str(spec["name"]), aliases=tuple(spec.get("aliases", ())))

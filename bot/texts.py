@@ -6,10 +6,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Mapping
 
-import yaml
-
 from bot import paths
 from bot.settings import Settings, get_settings
+from bot.yaml_files import read_mapping
 
 
 class TextsError(ValueError):
@@ -20,13 +19,7 @@ def load_texts(directory: Path, languages: tuple[str, ...]) -> Dict[str, Dict[st
     """Load texts for every language and check they all define the same keys."""
     texts: Dict[str, Dict[str, str]] = {}
     for code in languages:
-        path = directory / f"{code}.yml"
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as error:
-            raise TextsError(f"cannot read {path}: {error}") from error
-        if not isinstance(raw, dict):
-            raise TextsError(f"{path} must hold a mapping of key: text")
+        raw = read_mapping(directory / f"{code}.yml", TextsError)
         texts[code] = {str(key): str(value).strip() for key, value in raw.items()}
     reference = languages[0]
     for code in languages[1:]:

@@ -71,3 +71,18 @@ def test_crisis_contacts_survive_a_broken_database(action_database: str, monkeyp
 
     assert "0120-279-338" in all_text(messages)
     assert decisions(messages) == [{"type": "crisis", "ticket": None}]
+
+
+def test_request_human_offers_topics_closest_to_the_question_asked_before(action_database: str) -> None:
+    messages, _ = run_action(ActionHandoff(), "request_human_after_question_ja")
+
+    [row] = tickets(action_database)
+    payloads = [b["payload"] for message in messages for b in message.get("buttons") or []]
+    assert payloads == [f'/faq{{"topic":"{t}"}}' for t in ("where_to_consult", "power_harassment", "work_rules")]
+    assert "where_to_consult" in str(row["guesses"])
+
+
+def test_request_human_without_a_question_offers_no_topics(action_database: str) -> None:
+    messages, _ = run_action(ActionHandoff(), "request_human_ja")
+
+    assert not [b for message in messages for b in message.get("buttons") or []]

@@ -18,6 +18,7 @@ from bot import paths
 from bot.topics import FAQ_INTENT
 
 FALLBACK_INTENT = "nlu_fallback"
+DEFAULT_SELECTOR = "default"
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,11 @@ def prediction_from_parse(parse: Mapping[str, Any], faq_threshold: float) -> Pre
         if ranked:
             name, confidence = ranked[0]["name"], float(ranked[0]["confidence"])
     if name == FAQ_INTENT:
-        response = ((parse.get("response_selector") or {}).get(FAQ_INTENT) or {}).get("response") or {}
+        selectors = parse.get("response_selector") or {}
+        # A ResponseSelector without `retrieval_intent` (Rasa's stock
+        # pipeline) files its prediction under "default".
+        selector = selectors.get(FAQ_INTENT) or selectors.get(DEFAULT_SELECTOR) or {}
+        response = selector.get("response") or {}
         key = response.get("intent_response_key") or FAQ_INTENT
         confidence = float(response.get("confidence") or 0.0)
         answered = answered and confidence >= faq_threshold

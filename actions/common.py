@@ -19,7 +19,7 @@ from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.languages import detect_language
 from bot.settings import Settings, get_settings
 from bot.texts import Texts, get_texts
-from bot.topics import FAQ_INTENT, faq_topic_ids, topic_of
+from bot.topics import FALLBACK_INTENT, FAQ_INTENT, faq_topic_ids, topic_of
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +27,6 @@ LANGUAGE_SLOT = "language"
 LANGUAGE_LOCKED_SLOT = "language_locked"
 LAST_TOPIC_SLOT = "last_topic"
 TOPIC_ENTITY = "topic"
-FALLBACK_INTENT = "nlu_fallback"
 
 
 @lru_cache(maxsize=1)

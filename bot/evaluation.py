@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Sequence, Tuple
 
 from bot import paths
-from bot.topics import FAQ_INTENT
+from bot.topics import FALLBACK_INTENT, FAQ_INTENT
 
-FALLBACK_INTENT = "nlu_fallback"
 DEFAULT_SELECTOR = "default"
 
 

@@ -11,6 +11,8 @@ from typing import Tuple
 from bot import paths
 
 FAQ_INTENT = "faq"
+# What Rasa's FallbackClassifier predicts below its threshold.
+FALLBACK_INTENT = "nlu_fallback"
 TOPIC_SEPARATOR = "/"
 
 

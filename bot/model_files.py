@@ -41,9 +41,3 @@ def fingerprint(root: Path = paths.ROOT) -> str:
 def model_path(models_dir: Path = paths.MODELS_DIR, root: Path = paths.ROOT) -> Path:
     """Where the model for the current inputs is (or will be) stored."""
     return models_dir / f"{MODEL_PREFIX}{fingerprint(root)}{MODEL_SUFFIX}"
-
-
-def current_model(models_dir: Path = paths.MODELS_DIR, root: Path = paths.ROOT) -> Path | None:
-    """The model trained on exactly the current inputs, if there is one."""
-    path = model_path(models_dir, root)
-    return path if path.is_file() else None

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Dict, List, Mapping
 
 from bot import paths
-from bot.model_files import MODEL_PREFIX, MODEL_SUFFIX, current_model, fingerprint
+from bot.model_files import MODEL_SUFFIX, model_path
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -55,12 +55,12 @@ def train(env: Mapping[str, str], models_dir: Path = paths.MODELS_DIR, force: bo
     only when complete, so an interrupted training never leaves a model that
     looks current.
     """
-    existing = current_model(models_dir)
-    if existing and not force:
-        logger.info("Model %s matches the current data and config.", existing.name)
-        return existing
+    target = model_path(models_dir)
+    if target.is_file() and not force:
+        logger.info("Model %s matches the current data and config.", target.name)
+        return target
     models_dir.mkdir(parents=True, exist_ok=True)
-    name = f"{MODEL_PREFIX}{fingerprint()}"
+    name = target.name.removesuffix(MODEL_SUFFIX)
     with tempfile.TemporaryDirectory(dir=models_dir, prefix=".training-") as tmp:
         command = [
             sys.executable, "-m", "rasa", "train",
@@ -75,7 +75,6 @@ def train(env: Mapping[str, str], models_dir: Path = paths.MODELS_DIR, force: bo
         built = Path(tmp) / f"{name}{MODEL_SUFFIX}"
         if result.returncode != 0 or not built.is_file():
             raise TrainingError(f"rasa train failed with exit code {result.returncode}")
-        target = models_dir / built.name
         shutil.move(str(built), target)
     return target
 

@@ -15,11 +15,13 @@ from sqlalchemy.orm import Session
 
 from bot import paths
 from bot.db import session_factory
+from bot.handoff.models import Reason
+from bot.handoff.tickets import TicketRequest
 from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.languages import detect_language
 from bot.settings import Settings, get_settings
 from bot.texts import Texts, get_texts
-from bot.topics import FALLBACK_INTENT, FAQ_INTENT, faq_topic_ids, topic_of
+from bot.topics import FALLBACK_INTENT, FAQ_INTENT, faq_selection, faq_topic_ids, topic_of
 
 logger = logging.getLogger(__name__)
 
@@ -87,8 +89,7 @@ def latest_entity(tracker: Tracker, name: str) -> str | None:
 
 def faq_prediction(tracker: Tracker) -> Tuple[str | None, float]:
     """The topic the ResponseSelector chose for the latest message, and its confidence."""
-    selector = (tracker.latest_message.get("response_selector") or {}).get(FAQ_INTENT) or {}
-    response = selector.get("response") or {}
+    response = faq_selection(tracker.latest_message).get("response") or {}
     key = response.get("intent_response_key")
     if not key:
         return None, 0.0
@@ -104,7 +105,7 @@ def topic_guesses(tracker: Tracker, limit: int) -> List[Dict[str, Any]]:
     """
     for parse in _user_parses_newest_first(tracker):
         if (parse.get("intent") or {}).get("name") in (FAQ_INTENT, FALLBACK_INTENT):
-            selector = (parse.get("response_selector") or {}).get(FAQ_INTENT) or {}
+            selector = faq_selection(parse)
             guesses = [
                 {"topic": topic_of(item["intent_response_key"]), "confidence": round(float(item["confidence"]), 4)}
                 for item in selector.get("ranking") or []
@@ -120,6 +121,18 @@ def _user_parses_newest_first(tracker: Tracker) -> List[Dict[str, Any]]:
         if event.get("event") == "user" and event.get("parse_data"):
             parses.append(event["parse_data"])
     return parses
+
+
+def ticket_request(tracker: Tracker, language: str, reason: Reason) -> TicketRequest:
+    """What a counselor needs to pick the conversation up."""
+    return TicketRequest(
+        sender_id=tracker.sender_id,
+        channel=tracker.get_latest_input_channel() or "",
+        language=language,
+        reason=reason,
+        transcript=transcript(tracker),
+        guesses=topic_guesses(tracker, settings().closest_topics),
+    )
 
 
 def transcript(tracker: Tracker) -> List[Dict[str, Any]]:

@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions import common
 from bot.handoff.models import Reason
-from bot.handoff.tickets import TicketRequest, open_ticket
+from bot.handoff.tickets import open_ticket
 
 logger = logging.getLogger(__name__)
 
@@ -33,14 +33,7 @@ class ActionCrisis(Action):
         language, events = common.conversation_language(tracker)
         texts = common.texts()
         dispatcher.utter_message(text=texts.get(language, "crisis"))
-        request = TicketRequest(
-            sender_id=tracker.sender_id,
-            channel=tracker.get_latest_input_channel() or "",
-            language=language,
-            reason=Reason.CRISIS,
-            transcript=common.transcript(tracker),
-            guesses=common.topic_guesses(tracker, common.settings().closest_topics),
-        )
+        request = common.ticket_request(tracker, language, Reason.CRISIS)
         ticket_id: str | None = None
         try:
             with common.db_session() as session:

@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions import common
 from bot.handoff.models import Reason
-from bot.handoff.tickets import TicketRequest, open_ticket
+from bot.handoff.tickets import open_ticket
 
 logger = logging.getLogger(__name__)
 
@@ -24,17 +24,8 @@ def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, reason: Reason)
     The closest topics are offered as buttons meanwhile.
     """
     language, events = common.conversation_language(tracker)
-    config = common.settings()
     texts = common.texts()
-    guesses = common.topic_guesses(tracker, config.closest_topics)
-    request = TicketRequest(
-        sender_id=tracker.sender_id,
-        channel=tracker.get_latest_input_channel() or "",
-        language=language,
-        reason=reason,
-        transcript=common.transcript(tracker),
-        guesses=guesses,
-    )
+    request = common.ticket_request(tracker, language, reason)
     try:
         with common.db_session() as session:
             ticket, created = open_ticket(session, request)
@@ -54,7 +45,7 @@ def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, reason: Reason)
     else:
         lines = [texts.get(language, "handoff_existing", ticket=ticket_id)]
     dispatcher.utter_message(text="\n".join(lines))
-    buttons = common.topic_buttons(language, [guess["topic"] for guess in guesses])
+    buttons = common.topic_buttons(language, [guess["topic"] for guess in request.guesses])
     if buttons:
         dispatcher.utter_message(text=texts.get(language, "closest_topics"), buttons=buttons)
     common.decide(dispatcher, "handoff", ticket=ticket_id, priority=priority)

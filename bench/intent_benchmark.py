@@ -16,6 +16,7 @@ answered itself (above its production thresholds) with the wrong label.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import platform
@@ -25,7 +26,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import yaml
 
@@ -35,9 +36,9 @@ from bot.evaluation import (
     Prediction,
     Report,
     load_examples,
+    parse_all,
     percentile,
     prediction_from_parse,
-    quiet_rasa,
     score,
 )
 from bot.settings import load_settings
@@ -159,29 +160,10 @@ def train_rasa(config: Path, dataset: Dataset, workdir: Path, name: str) -> tupl
     return workdir / f"{name}.tar.gz", seconds
 
 
-def rasa_predictor(model: Path, threshold: float) -> Callable[[Sequence[str]], tuple[List[Prediction], List[float]]]:
+def rasa_predictions(model: Path, texts: Sequence[str], threshold: float) -> tuple[List[Prediction], List[float]]:
     """Parse with a Rasa model in this process, timing each message."""
-
-    def predict(texts: Sequence[str]) -> tuple[List[Prediction], List[float]]:
-        import asyncio
-
-        from rasa.core.agent import Agent
-
-        quiet_rasa()
-        agent = Agent.load(str(model))
-
-        async def run() -> tuple[List[Prediction], List[float]]:
-            predictions, latencies = [], []
-            for text in texts:
-                start = time.perf_counter()
-                parse = await agent.parse_message(text)
-                latencies.append(time.perf_counter() - start)
-                predictions.append(prediction_from_parse(parse, threshold))
-            return predictions, latencies
-
-        return asyncio.run(run())
-
-    return predict
+    parses, latencies = asyncio.run(parse_all(model, texts))
+    return [prediction_from_parse(parse, threshold) for parse in parses], latencies
 
 
 def run_tfidf(dataset: Dataset, threshold: float) -> Result:
@@ -213,7 +195,7 @@ def run_tfidf(dataset: Dataset, threshold: float) -> Result:
 def run_rasa(system: str, config: Path, dataset: Dataset, workdir: Path, threshold: float) -> Result:
     """Train a Rasa pipeline and score it."""
     model, seconds = train_rasa(config, dataset, workdir, system.split()[0].lower())
-    predictions, latencies = rasa_predictor(model, threshold)([e.text for e in dataset.test])
+    predictions, latencies = rasa_predictions(model, [e.text for e in dataset.test], threshold)
     return Result(system, score(dataset.test, predictions, latencies), seconds)
 
 

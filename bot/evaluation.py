@@ -15,9 +15,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Sequence, Tuple
 
 from bot import paths
-from bot.topics import FALLBACK_INTENT, FAQ_INTENT
-
-DEFAULT_SELECTOR = "default"
+from bot.topics import FALLBACK_INTENT, FAQ_INTENT, faq_selection
 
 
 @dataclass(frozen=True)
@@ -70,11 +68,7 @@ def prediction_from_parse(parse: Mapping[str, Any], faq_threshold: float) -> Pre
         if ranked:
             name, confidence = ranked[0]["name"], float(ranked[0]["confidence"])
     if name == FAQ_INTENT:
-        selectors = parse.get("response_selector") or {}
-        # A ResponseSelector without `retrieval_intent` (Rasa's stock
-        # pipeline) files its prediction under "default".
-        selector = selectors.get(FAQ_INTENT) or selectors.get(DEFAULT_SELECTOR) or {}
-        response = selector.get("response") or {}
+        response = faq_selection(parse).get("response") or {}
         key = response.get("intent_response_key") or FAQ_INTENT
         confidence = float(response.get("confidence") or 0.0)
         answered = answered and confidence >= faq_threshold
@@ -172,7 +166,8 @@ def quiet_rasa() -> None:
     configure_structlog(logging.WARNING)
 
 
-async def _parse_all(model: Path, texts: Sequence[str]) -> Tuple[List[Dict[str, Any]], List[float]]:
+async def parse_all(model: Path, texts: Sequence[str]) -> Tuple[List[Dict[str, Any]], List[float]]:
+    """Parse each text with `model` in this process; return results and seconds each."""
     from rasa.core.agent import Agent
 
     quiet_rasa()
@@ -191,7 +186,7 @@ def evaluate_model(model: Path, examples: List[Example] | None = None, faq_thres
 
     examples = examples if examples is not None else load_examples()
     threshold = get_settings().faq_answer_threshold if faq_threshold is None else faq_threshold
-    parses, latencies = asyncio.run(_parse_all(model, [example.text for example in examples]))
+    parses, latencies = asyncio.run(parse_all(model, [example.text for example in examples]))
     predictions = [prediction_from_parse(parse, threshold) for parse in parses]
     return score(examples, predictions, latencies)
 

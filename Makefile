@@ -6,7 +6,7 @@ export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export RASA_TELEMETRY_ENABLED ?= false
 
-.PHONY: run test chat train validate bench bench-massive lint evaluate check-knowledge venv
+.PHONY: run test chat train validate bench bench-fast bench-thresholds bench-massive lint evaluate check-knowledge venv
 
 $(VENV)/.installed: requirements.lock scripts/bootstrap.sh
 	bash scripts/bootstrap.sh
@@ -37,11 +37,19 @@ check-knowledge: venv
 evaluate: venv
 	$(PY) -m bot.cli evaluate
 
-## Soba vs Rasa's stock pipeline vs TF-IDF+LR on the held-out set.
+## Soba vs DIET+ResponseSelector vs Rasa's stock pipeline vs TF-IDF+LR on both held-out sets.
 bench: venv
 	$(PY) -m bench.intent_benchmark --dataset soba
 
-## The same three on MASSIVE ja-JP (../shared/eval/massive).
+## Soba alone (seconds, not an hour): the loop for data and thresholds.
+bench-fast: venv
+	$(PY) -m bench.intent_benchmark --dataset soba --systems soba
+
+## Soba alone, and write its chosen thresholds into settings.yml.
+bench-thresholds: venv
+	$(PY) -m bench.intent_benchmark --dataset soba --systems soba --write-settings
+
+## The same systems on MASSIVE ja-JP (../shared/eval/massive), top-1 only.
 bench-massive: venv
 	$(PY) -m bench.intent_benchmark --dataset massive
 

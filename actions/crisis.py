@@ -30,18 +30,18 @@ class ActionCrisis(Action):
         The contacts never depend on the database: if the ticket cannot be
         written, the person still gets them and the failure is logged loudly.
         """
-        language, events = common.conversation_language(tracker)
+        turn = common.turn(tracker)
         texts = common.texts()
-        dispatcher.utter_message(text=texts.get(language, "crisis"))
-        request = common.ticket_request(tracker, language, Reason.CRISIS)
+        dispatcher.utter_message(text=texts.get(turn.language, "crisis"))
+        request = turn.ticket_request(Reason.CRISIS)
         ticket_id: str | None = None
         try:
             with common.db_session() as session:
                 ticket, _ = open_ticket(session, request)
                 ticket_id = ticket.public_id
         except SQLAlchemyError:
-            logger.exception("URGENT: crisis ticket for %s could not be stored.", tracker.sender_id)
+            logger.exception("URGENT: crisis ticket for %s could not be stored.", turn.sender_id)
         if ticket_id is not None:
-            dispatcher.utter_message(text=texts.get(language, "crisis_ticket", ticket=ticket_id))
+            dispatcher.utter_message(text=texts.get(turn.language, "crisis_ticket", ticket=ticket_id))
         common.decide(dispatcher, "crisis", ticket=ticket_id)
-        return events
+        return turn.with_events()

@@ -1,4 +1,4 @@
-"""Answer a FAQ topic from the knowledge base, or hand off when unsure."""
+"""Answer a question: the topic itself, "is it about …?", or "say it another way"."""
 
 from __future__ import annotations
 
@@ -10,52 +10,78 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import common
-from actions.handoff import hand_off
+from actions.ticketing import hand_off
+from bot.decision import Outcome
 from bot.handoff.models import Reason
+from bot.turn import LAST_TOPIC_SLOT, REPHRASE_ASKED_SLOT, TOPIC_ENTITY, Turn
 
 
 def feedback_payload(intent: str, topic: str) -> str:
     """A button payload that records feedback about `topic`."""
-    return f"/{intent}" + json.dumps({common.TOPIC_ENTITY: topic}, separators=(",", ":"))
+    return f"/{intent}" + json.dumps({TOPIC_ENTITY: topic}, separators=(",", ":"))
+
+
+def respond_to_question(dispatcher: CollectingDispatcher, turn: Turn) -> List[EventType]:
+    """What the person gets for a question (bot/decision.py decides).
+
+    A topic button names its topic and is answered without the model. A
+    message Soba cannot place gets one "say it another way"; the second in a
+    row becomes a ticket.
+    """
+    if turn.truncated:
+        dispatcher.utter_message(text=common.texts().get(turn.language, "truncated"))
+    if turn.chosen_topic in common.knowledge():
+        return answer(dispatcher, turn, turn.chosen_topic)
+    decision = turn.decision
+    if decision.outcome is Outcome.ANSWER:
+        return answer(dispatcher, turn, decision.topics[0])
+    if decision.outcome is Outcome.CLARIFY:
+        return clarify(dispatcher, turn, list(decision.topics))
+    if turn.rephrase_asked:
+        return hand_off(dispatcher, turn, Reason.LOW_CONFIDENCE)
+    return ask_to_rephrase(dispatcher, turn)
+
+
+def answer(dispatcher: CollectingDispatcher, turn: Turn, topic: str) -> List[EventType]:
+    """The knowledge-base answer with its law, deadline, link and 👍/👎."""
+    language, texts = turn.language, common.texts()
+    dispatcher.utter_message(text=common.knowledge()[topic].render(language, common.answer_labels(language)))
+    dispatcher.utter_message(
+        text=texts.get(language, "feedback_question"),
+        buttons=[
+            {"title": texts.get(language, "feedback_yes"), "payload": feedback_payload("feedback_positive", topic)},
+            {"title": texts.get(language, "feedback_no"), "payload": feedback_payload("feedback_negative", topic)},
+        ],
+    )
+    common.decide(dispatcher, "faq_answer", topic=topic, language=language)
+    return turn.with_events(SlotSet(LAST_TOPIC_SLOT, topic), SlotSet(REPHRASE_ASKED_SLOT, False))
+
+
+def clarify(dispatcher: CollectingDispatcher, turn: Turn, topics: List[str]) -> List[EventType]:
+    """Ask which of the closest topics was meant; a click answers it. No ticket."""
+    language = turn.language
+    buttons = common.topic_buttons(language, topics)
+    buttons.append({"title": common.texts().get(language, "none_of_these"), "payload": "/request_human"})
+    dispatcher.utter_message(text=common.texts().get(language, "clarify"), buttons=buttons)
+    common.decide(dispatcher, "clarify", topics=topics, language=language)
+    return turn.with_events(SlotSet(REPHRASE_ASKED_SLOT, False))
+
+
+def ask_to_rephrase(dispatcher: CollectingDispatcher, turn: Turn) -> List[EventType]:
+    """Ask once to say it another way, with examples of what Soba answers."""
+    language = turn.language
+    dispatcher.utter_message(text=common.texts().get(language, "rephrase"), buttons=[common.human_button(language)])
+    common.decide(dispatcher, "rephrase", language=language)
+    return turn.with_events(SlotSet(REPHRASE_ASKED_SLOT, True))
 
 
 class ActionAnswerFaq(Action):
-    """Answer the topic the ResponseSelector chose, in the conversation's language."""
+    """Respond to a question about rights at work."""
 
     def name(self) -> str:
         """Action name used in domain.yml and rules."""
         return "action_answer_faq"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
-        """Answer with the law, a link and 👍/👎, or hand off below the threshold.
-
-        A topic button (payload `/faq{"topic": ...}`) names the topic itself and
-        is answered without consulting the model.
-        """
-        chosen = common.latest_entity(tracker, common.TOPIC_ENTITY)
-        base = common.knowledge()
-        if chosen in base:
-            topic, confidence = chosen, 1.0
-        else:
-            topic, confidence = common.faq_prediction(tracker)
-        if topic not in base or confidence < common.settings().faq_answer_threshold:
-            return hand_off(dispatcher, tracker, Reason.LOW_CONFIDENCE)
-
-        language, events = common.conversation_language(tracker)
-        texts = common.texts()
-        answer = base[topic].render(
-            language,
-            law_label=texts.get(language, "law_label"),
-            link_label=texts.get(language, "link_label"),
-            public_sector_label=texts.get(language, "public_sector_label"),
-        )
-        dispatcher.utter_message(text=answer)
-        dispatcher.utter_message(
-            text=texts.get(language, "feedback_question"),
-            buttons=[
-                {"title": texts.get(language, "feedback_yes"), "payload": feedback_payload("feedback_positive", topic)},
-                {"title": texts.get(language, "feedback_no"), "payload": feedback_payload("feedback_negative", topic)},
-            ],
-        )
-        common.decide(dispatcher, "faq_answer", topic=topic, language=language)
-        return [*events, SlotSet(common.LAST_TOPIC_SLOT, topic)]
+        """Answer, ask which topic, ask to rephrase, or hand off."""
+        return respond_to_question(dispatcher, common.turn(tracker))

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import common
 from bot.feedback import record_feedback
+from bot.turn import LAST_TOPIC_SLOT
 
 
 class ActionFeedback(Action):
@@ -21,19 +22,19 @@ class ActionFeedback(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         """Record feedback about the button's topic (or the last answered one)."""
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        helpful = intent == "feedback_positive"
-        topic = common.latest_entity(tracker, common.TOPIC_ENTITY) or tracker.get_slot(common.LAST_TOPIC_SLOT)
-        language, events = common.conversation_language(tracker)
+        turn = common.turn(tracker)
+        language = turn.language
+        helpful = turn.intent == "feedback_positive"
+        topic = turn.chosen_topic or tracker.get_slot(LAST_TOPIC_SLOT)
         with common.db_session() as session:
-            record_feedback(session, tracker.sender_id, topic, helpful, language)
+            record_feedback(session, turn.sender_id, topic, helpful, language)
         texts = common.texts()
         if helpful:
             dispatcher.utter_message(text=texts.get(language, "feedback_positive"))
         else:
             dispatcher.utter_message(
                 text=texts.get(language, "feedback_negative"),
-                buttons=[{"title": texts.get(language, "human_button"), "payload": "/request_human"}],
+                buttons=[common.human_button(language)],
             )
         common.decide(dispatcher, "feedback_positive" if helpful else "feedback_negative")
-        return events
+        return turn.with_events()

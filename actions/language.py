@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import common
 from bot.languages import chosen_language
+from bot.turn import LANGUAGE_LOCKED_SLOT, LANGUAGE_SLOT
 
 
 class ActionChooseLanguage(Action):
@@ -21,14 +22,13 @@ class ActionChooseLanguage(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         """Set and lock the language, or list the available ones."""
-        config = common.settings()
-        chosen = chosen_language(tracker.latest_message.get("text") or "", config.languages)
+        turn = common.turn(tracker)
+        chosen = chosen_language(turn.text, common.settings().languages)
         texts = common.texts()
         if chosen is None:
-            language, events = common.conversation_language(tracker)
-            dispatcher.utter_message(text=texts.get(language, "language_unavailable"))
-            common.decide(dispatcher, "choose_language", language=language)
-            return events
+            dispatcher.utter_message(text=texts.get(turn.language, "language_unavailable"))
+            common.decide(dispatcher, "choose_language", language=turn.language)
+            return turn.with_events()
         dispatcher.utter_message(text=texts.get(chosen, "language_set"))
         common.decide(dispatcher, "choose_language", language=chosen)
-        return [SlotSet(common.LANGUAGE_SLOT, chosen), SlotSet(common.LANGUAGE_LOCKED_SLOT, True)]
+        return [SlotSet(LANGUAGE_SLOT, chosen), SlotSet(LANGUAGE_LOCKED_SLOT, True)]

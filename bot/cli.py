@@ -4,13 +4,14 @@ Usage (the Makefile wraps these):
     python -m bot.cli run        # train if needed, then serve Rasa + actions
     python -m bot.cli chat       # talk to the bot in the terminal
     python -m bot.cli train [--force]
-    python -m bot.cli evaluate   # held-out accuracy per language
+    python -m bot.cli evaluate   # what the person gets, per language, on both held-out sets
     python -m bot.cli check-knowledge
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import os
 import subprocess
@@ -42,6 +43,11 @@ def cmd_check_knowledge(args: argparse.Namespace) -> int:
         print(error, file=sys.stderr)
         return 1
     print(f"Knowledge base OK: {len(base)} topics in {', '.join(settings.language_codes)}.")
+    warnings = base.review_warnings(dt.date.today())
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if warnings:
+        print(f"{len(warnings)} review warning(s); see docs/legal-review.md for who reviews and how.", file=sys.stderr)
     return 0
 
 
@@ -104,13 +110,14 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    """Print held-out accuracy per language for the current model."""
-    from bot.evaluation import evaluate_model, format_report
+    """Print what the person gets, per language, on both held-out sets (current model)."""
+    from bot.evaluation import evaluate_model, format_report, load_examples, load_hard_examples
 
     settings = get_settings()
     model = processes.train(processes.child_env(settings))
-    report = evaluate_model(model)
-    print(format_report(report))
+    thresholds = {code: settings.thresholds_for(code) for code in settings.language_codes}
+    for title, examples in (("heldout/nlu", load_examples()), ("heldout/hard", load_hard_examples())):
+        print(format_report(evaluate_model(model, examples, thresholds), title=f"\n{title}"))
     return 0
 
 

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import declarative_base, sessionmaker
+from sqlalchemy.orm import sessionmaker
+
+from bot.core.tables import Base
 
 logger = logging.getLogger(__name__)
-
-Base = declarative_base()
 
 
 def make_engine(url: str) -> Engine:

@@ -1,44 +1,57 @@
-"""Held-out evaluation: per-language accuracy of a trained model.
+"""Held-out evaluation: what the person gets, per language, not top-1 alone.
 
-The held-out set (heldout/nlu/) is never trained on. A message's label is its
-intent, or `faq/<topic>` for FAQ topics; the prediction is read the same way
-from Rasa's parse result, so FAQ topics and other intents share one scale.
+Two held-out sets, never trained on:
+- `heldout/nlu/` (Rasa format), written the same way as the training data;
+- `heldout/hard/`, written from personas without looking at the training
+  data: dialects, long stories, all-hiragana, romaji, typos, やさしい日本語
+  (`ja-easy`), two-topic messages (either topic counts as right) and a crisis
+  set with distress that is not danger.
+
+Each message is decided by the production rule (`bot.decision`), so the
+report says how often the person was answered right, was asked which topic
+with the right one among the buttons (resolved), was answered wrongly, or was
+asked to rephrase and then handed to a counselor.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Mapping, Sequence, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Sequence, Tuple
+
+import yaml
 
 from bot import paths
-from bot.topics import FALLBACK_INTENT, FAQ_INTENT, faq_selection
+from bot.decision import CRISIS_INTENT, Decision, Outcome, Thresholds, TopicPrediction
+from bot.topics import FAQ_INTENT, TOPIC_SEPARATOR
+
+HARD_DIR = paths.ROOT / "heldout" / "hard"
+DISTRESS_LABEL = "distress"
+# Reliability-table bins of the top topic's confidence.
+CALIBRATION_BINS = 10
 
 
 @dataclass(frozen=True)
 class Example:
-    """One held-out message with its gold label and language."""
+    """One held-out message: any label in `labels` is right."""
 
     text: str
-    label: str
+    labels: FrozenSet[str]
     language: str
+    # For crisis-set messages: "crisis" or "distress"; "" otherwise.
+    crisis_label: str = ""
 
 
-@dataclass(frozen=True)
-class Prediction:
-    """What a classifier said about one message."""
-
-    label: str
-    confidence: float
-    # False when the production thresholds would not let Soba answer itself.
-    answered: bool
+def faq_label(topic: str) -> str:
+    """'paid_leave' -> 'faq/paid_leave'."""
+    return f"{FAQ_INTENT}{TOPIC_SEPARATOR}{topic}"
 
 
 def load_examples(directory: Path = paths.HELDOUT_DIR) -> List[Example]:
-    """Read every NLU file under `directory` with Rasa's own reader."""
+    """Read every Rasa NLU file under `directory` with Rasa's own reader."""
     from rasa.shared.nlu.training_data.loading import load_data
 
     examples: List[Example] = []
@@ -50,120 +63,266 @@ def load_examples(directory: Path = paths.HELDOUT_DIR) -> List[Example]:
             language = (metadata.get("intent") or {}).get("language") or (metadata.get("example") or {}).get("language")
             if not language:
                 raise ValueError(f"{path}: example {message.get('text')!r} has no metadata language")
-            examples.append(Example(text=message.get("text"), label=label, language=language))
+            crisis = CRISIS_INTENT if label == CRISIS_INTENT else ""
+            examples.append(Example(message.get("text"), frozenset({label}), language, crisis))
     return examples
 
 
-def prediction_from_parse(parse: Mapping[str, Any], faq_threshold: float) -> Prediction:
-    """Turn a Rasa parse result into a label, ignoring the fallback for accuracy.
+def load_hard_examples(directory: Path = HARD_DIR) -> List[Example]:
+    """Read the persona-written set: faq/<topic>.yml, multi_topic.yml and crisis.yml."""
+    examples: List[Example] = []
+    for path in sorted((directory / "faq").glob("*.yml")):
+        raw = _read(path)
+        for item in raw["messages"]:
+            examples.append(Example(str(item["text"]), frozenset({faq_label(raw["topic"])}), str(item["language"])))
+    multi = directory / "multi_topic.yml"
+    if multi.is_file():
+        for item in _read(multi)["messages"]:
+            labels = frozenset(faq_label(topic) for topic in item["topics"])
+            examples.append(Example(str(item["text"]), labels, str(item["language"])))
+    crisis = directory / "crisis.yml"
+    if crisis.is_file():
+        for item in _read(crisis)["messages"]:
+            if item["label"] == CRISIS_INTENT:
+                examples.append(
+                    Example(str(item["text"]), frozenset({CRISIS_INTENT}), str(item["language"]), CRISIS_INTENT)
+                )
+            else:
+                topic = item.get("topic")
+                labels = frozenset({faq_label(topic)}) if topic and topic != "none" else frozenset()
+                examples.append(Example(str(item["text"]), labels, str(item["language"]), DISTRESS_LABEL))
+    return examples
 
-    Accuracy measures the classifier; `answered` applies the production rules
-    (FallbackClassifier, then the FAQ answer threshold) on top.
-    """
-    intent = parse.get("intent") or {}
-    name, confidence = intent.get("name"), float(intent.get("confidence") or 0.0)
-    answered = name != FALLBACK_INTENT
-    if name == FALLBACK_INTENT:
-        ranked = [item for item in parse.get("intent_ranking") or [] if item.get("name") != FALLBACK_INTENT]
-        if ranked:
-            name, confidence = ranked[0]["name"], float(ranked[0]["confidence"])
-    if name == FAQ_INTENT:
-        response = faq_selection(parse).get("response") or {}
-        key = response.get("intent_response_key") or FAQ_INTENT
-        confidence = float(response.get("confidence") or 0.0)
-        answered = answered and confidence >= faq_threshold
-        return Prediction(label=key, confidence=confidence, answered=answered)
-    return Prediction(label=str(name), confidence=confidence, answered=answered)
+
+def _read(path: Path) -> Mapping[str, Any]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(raw, dict) or not isinstance(raw.get("messages"), list):
+        raise ValueError(f"{path}: expected a mapping with a 'messages' list")
+    return raw
+
+
+def threshold_language(language: str) -> str:
+    """The language whose thresholds apply: やさしい日本語 arrives as Japanese."""
+    return language.split("-", 1)[0]
+
+
+def ranked_labels(prediction: TopicPrediction) -> List[str]:
+    """The prediction as one ranking of labels: a non-FAQ intent first, else the topics."""
+    topics = [faq_label(topic) for topic, _ in prediction.topics]
+    if prediction.intent not in (FAQ_INTENT, None) and not prediction.intent.startswith("nlu_"):
+        return [prediction.intent, *topics]
+    return topics
+
+
+def decision_labels(decision: Decision) -> List[str]:
+    """The labels a decision acts on (the answer, or the clarify choices)."""
+    if decision.outcome in (Outcome.CRISIS, Outcome.INTENT):
+        return [str(decision.intent)]
+    return [faq_label(topic) for topic in decision.topics]
 
 
 @dataclass
-class LanguageScore:
-    """Metrics for one language."""
+class GroupScore:
+    """Counts for one language of one held-out set."""
 
     total: int = 0
-    correct: int = 0
-    answered_wrongly: int = 0
-    gold: List[str] = field(default_factory=list)
-    predicted: List[str] = field(default_factory=list)
+    top1: int = 0
+    top3: int = 0
+    answered_right: int = 0
+    clarified_right: int = 0
+    answered_wrong: int = 0
+    clarified_wrong: int = 0
+    handed_off: int = 0
+    # (confidence of the top topic, whether it was right) for calibration.
+    confidences: List[Tuple[float, bool]] = field(default_factory=list)
+
+    def share(self, count: int) -> float:
+        """`count` as a share of this group's messages."""
+        return count / self.total if self.total else 0.0
+
+    def add(self, other: GroupScore) -> None:
+        """Add another group's counts to this one."""
+        for name in ("total", "top1", "top3", "answered_right", "clarified_right", "answered_wrong"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.clarified_wrong += other.clarified_wrong
+        self.handed_off += other.handed_off
+        self.confidences += other.confidences
 
     @property
-    def accuracy(self) -> float:
-        """Share of messages whose top label is right."""
-        return self.correct / self.total if self.total else 0.0
+    def resolved(self) -> int:
+        """Answered right, or asked which with the right topic among the buttons."""
+        return self.answered_right + self.clarified_right
 
     @property
-    def wrong_answer_rate(self) -> float:
-        """Share of messages Soba would answer itself, wrongly."""
-        return self.answered_wrongly / self.total if self.total else 0.0
-
-    @property
-    def macro_f1(self) -> float:
-        """Unweighted mean F1 over the gold labels of this language."""
-        return macro_f1(self.gold, self.predicted)
+    def calibration_error(self) -> float:
+        """Expected calibration error of the top topic's confidence."""
+        return expected_calibration_error(self.confidences)
 
 
-def macro_f1(gold: Sequence[str], predicted: Sequence[str]) -> float:
-    """Macro-averaged F1 over the labels that occur in `gold`."""
-    labels = set(gold)
-    if not labels:
+def expected_calibration_error(pairs: Sequence[Tuple[float, bool]], bins: int = CALIBRATION_BINS) -> float:
+    """Weighted mean |accuracy − confidence| over equal-width confidence bins."""
+    if not pairs:
         return 0.0
-    true_pos: Counter = Counter()
-    pred_count: Counter = Counter(predicted)
-    gold_count: Counter = Counter(gold)
-    for g, p in zip(gold, predicted, strict=True):
-        if g == p:
-            true_pos[g] += 1
-    scores = []
-    for label in labels:
-        precision = true_pos[label] / pred_count[label] if pred_count[label] else 0.0
-        recall = true_pos[label] / gold_count[label]
-        scores.append(2 * precision * recall / (precision + recall) if precision + recall else 0.0)
-    return sum(scores) / len(scores)
+    error = 0.0
+    for _, _, members in reliability_bins(pairs, bins):
+        if members:
+            confidence = sum(c for c, _ in members) / len(members)
+            accuracy = sum(1 for _, right in members if right) / len(members)
+            error += len(members) / len(pairs) * abs(accuracy - confidence)
+    return error
+
+
+def reliability_bins(
+    pairs: Sequence[Tuple[float, bool]], bins: int = CALIBRATION_BINS
+) -> List[Tuple[float, float, List[Tuple[float, bool]]]]:
+    """(low, high, members) per equal-width confidence bin."""
+    result = []
+    for index in range(bins):
+        low, high = index / bins, (index + 1) / bins
+        members = [(c, r) for c, r in pairs if low <= c < high or (index == bins - 1 and c == 1.0)]
+        result.append((low, high, members))
+    return result
+
+
+@dataclass
+class CrisisScore:
+    """Crisis detection over every message of a set."""
+
+    crisis_total: int = 0
+    crisis_caught: int = 0
+    flagged: int = 0
+    flagged_right: int = 0
+    distress_total: int = 0
+    distress_flagged: int = 0
+    missed: List[str] = field(default_factory=list)
+
+    @property
+    def recall(self) -> float:
+        """Share of crisis messages that got the crisis response."""
+        return self.crisis_caught / self.crisis_total if self.crisis_total else 1.0
+
+    @property
+    def precision(self) -> float:
+        """Share of crisis responses that went to a crisis message."""
+        return self.flagged_right / self.flagged if self.flagged else 1.0
 
 
 @dataclass
 class Report:
-    """Per-language scores plus parse latencies in seconds."""
+    """Scores per language, crisis detection, and parse latencies in seconds."""
 
-    languages: Dict[str, LanguageScore]
+    groups: Dict[str, GroupScore]
+    crisis: CrisisScore
     latencies: List[float]
-    errors: List[Tuple[Example, Prediction]]
+    wrong: List[Tuple[Example, Decision]]
+
+    def merged_with(self, other: Report) -> Report:
+        """Both reports' counts together (e.g. two halves of a set)."""
+        groups: Dict[str, GroupScore] = defaultdict(GroupScore)
+        for report in (self, other):
+            for language, group in report.groups.items():
+                groups[language].add(group)
+        crisis = CrisisScore()
+        for report in (self, other):
+            for name in (
+                "crisis_total",
+                "crisis_caught",
+                "flagged",
+                "flagged_right",
+                "distress_total",
+                "distress_flagged",
+            ):
+                setattr(crisis, name, getattr(crisis, name) + getattr(report.crisis, name))
+            crisis.missed += report.crisis.missed
+        return Report(dict(groups), crisis, self.latencies + other.latencies, self.wrong + other.wrong)
 
 
-def score(examples: Iterable[Example], predictions: Iterable[Prediction], latencies: List[float]) -> Report:
-    """Compare predictions with gold labels, per language."""
-    languages: Dict[str, LanguageScore] = defaultdict(LanguageScore)
-    errors = []
+def score(
+    examples: Sequence[Example],
+    predictions: Sequence[TopicPrediction],
+    thresholds: Mapping[str, Thresholds],
+    latencies: Sequence[float] = (),
+) -> Report:
+    """Decide each message with the production rule and count what the person got."""
+    groups: Dict[str, GroupScore] = defaultdict(GroupScore)
+    crisis = CrisisScore()
+    wrong: List[Tuple[Example, Decision]] = []
     for example, prediction in zip(examples, predictions, strict=True):
-        entry = languages[example.language]
-        entry.total += 1
-        entry.gold.append(example.label)
-        entry.predicted.append(prediction.label)
-        if prediction.label == example.label:
-            entry.correct += 1
+        decision = prediction.decide(thresholds[threshold_language(example.language)])
+        _count_crisis(crisis, example, decision)
+        if example.crisis_label or not example.labels:
+            continue  # crisis and distress messages are scored by the crisis table only
+        group = groups[example.language]
+        group.total += 1
+        ranking = ranked_labels(prediction)
+        group.top1 += bool(ranking[:1] and ranking[0] in example.labels)
+        group.top3 += bool(set(ranking[:3]) & example.labels)
+        if prediction.topics:
+            topic, confidence = prediction.topics[0]
+            group.confidences.append((confidence, faq_label(topic) in example.labels))
+        acted_on = decision_labels(decision)
+        if decision.outcome is Outcome.CRISIS:
+            # A false alarm opens an urgent ticket: the person reaches a human.
+            # It is counted here as handed off and in the crisis precision.
+            group.handed_off += 1
+        elif decision.outcome in (Outcome.ANSWER, Outcome.INTENT):
+            if acted_on[0] in example.labels:
+                group.answered_right += 1
+            else:
+                group.answered_wrong += 1
+                wrong.append((example, decision))
+        elif decision.outcome is Outcome.CLARIFY:
+            if set(acted_on) & example.labels:
+                group.clarified_right += 1
+            else:
+                group.clarified_wrong += 1
         else:
-            errors.append((example, prediction))
-            if prediction.answered:
-                entry.answered_wrongly += 1
-    return Report(languages=dict(languages), latencies=latencies, errors=errors)
+            group.handed_off += 1
+    return Report(groups=dict(groups), crisis=crisis, latencies=list(latencies), wrong=wrong)
 
 
-def percentile(values: Sequence[float], share: float) -> float:
-    """The `share` percentile (0..1) by nearest rank."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))
-    return ordered[index]
+def _count_crisis(crisis: CrisisScore, example: Example, decision: Decision) -> None:
+    flagged = decision.outcome is Outcome.CRISIS
+    is_crisis = example.crisis_label == CRISIS_INTENT
+    crisis.flagged += flagged
+    crisis.flagged_right += flagged and is_crisis
+    if is_crisis:
+        crisis.crisis_total += 1
+        crisis.crisis_caught += flagged
+        if not flagged:
+            crisis.missed.append(example.text)
+    if example.crisis_label == DISTRESS_LABEL:
+        crisis.distress_total += 1
+        crisis.distress_flagged += flagged
 
 
-def quiet_rasa() -> None:
-    """Keep Rasa's per-message debug logs out of evaluation output (and time)."""
-    import logging
+def choose_thresholds(
+    examples: Sequence[Example],
+    predictions: Sequence[TopicPrediction],
+    base: Thresholds,
+    max_wrong: float = 0.01,
+) -> Thresholds:
+    """The thresholds that resolve the most messages with at most `max_wrong` answered wrongly.
 
-    from rasa.utils.log_utils import configure_structlog
-
-    configure_structlog(logging.WARNING)
+    Ties go to more messages answered outright. If no setting keeps wrong
+    answers within `max_wrong`, the one with the fewest wrong answers wins.
+    """
+    grid = [round(0.05 * step, 2) for step in range(2, 20)] + [0.97, 0.99]
+    best: Tuple[Tuple[float, ...], Thresholds] | None = None
+    for intent in (0.3, 0.5, 0.7, 0.9):
+        for answer in grid:
+            for clarify in grid:
+                candidate = Thresholds(answer=answer, clarify=clarify, intent=intent, choices=base.choices)
+                groups = score(examples, predictions, defaultdict(lambda c=candidate: c)).groups.values()
+                total = max(sum(g.total for g in groups), 1)
+                wrong = sum(g.answered_wrong for g in groups) / total
+                resolved = sum(g.resolved for g in groups) / total
+                answered = sum(g.answered_right for g in groups) / total
+                key = (wrong <= max_wrong, -wrong if wrong > max_wrong else 0.0, resolved, answered)
+                if best is None or key > best[0]:
+                    best = (key, candidate)
+    assert best is not None
+    return best[1]
 
 
 async def parse_all(model: Path, texts: Sequence[str]) -> Tuple[List[Dict[str, Any]], List[float]]:
@@ -180,26 +339,67 @@ async def parse_all(model: Path, texts: Sequence[str]) -> Tuple[List[Dict[str, A
     return results, latencies
 
 
-def evaluate_model(model: Path, examples: List[Example] | None = None, faq_threshold: float | None = None) -> Report:
-    """Parse every held-out example with `model` and score it."""
-    from bot.settings import get_settings
+def quiet_rasa() -> None:
+    """Keep Rasa's per-message debug logs out of evaluation output (and time)."""
+    import logging
 
-    examples = examples if examples is not None else load_examples()
-    threshold = get_settings().faq_answer_threshold if faq_threshold is None else faq_threshold
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)
+
+
+def predict(model: Path, examples: Sequence[Example]) -> Tuple[List[TopicPrediction], List[float]]:
+    """Parse every example with `model` and read its prediction."""
     parses, latencies = asyncio.run(parse_all(model, [example.text for example in examples]))
-    predictions = [prediction_from_parse(parse, threshold) for parse in parses]
-    return score(examples, predictions, latencies)
+    return [TopicPrediction.from_parse(parse) for parse in parses], latencies
 
 
-def format_report(report: Report) -> str:
-    """A plain-text table of the per-language scores."""
-    lines = [f"{'language':<10}{'n':>6}{'accuracy':>10}{'macro-F1':>10}{'wrong answers':>15}"]
-    for code, entry in sorted(report.languages.items()):
-        lines.append(
-            f"{code:<10}{entry.total:>6}{entry.accuracy:>10.1%}{entry.macro_f1:>10.3f}{entry.wrong_answer_rate:>15.1%}"
-        )
+def evaluate_model(model: Path, examples: Sequence[Example], thresholds: Mapping[str, Thresholds]) -> Report:
+    """Parse and score `examples` with the production rule."""
+    predictions, latencies = predict(model, examples)
+    return score(examples, predictions, thresholds, latencies)
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    """The `share` percentile (0..1) by nearest rank."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+def format_report(report: Report, title: str = "") -> str:
+    """A plain-text table per language, plus crisis detection."""
+    lines = [title] if title else []
     lines.append(
-        f"parse latency p50 {percentile(report.latencies, 0.5) * 1000:.0f} ms, "
-        f"p99 {percentile(report.latencies, 0.99) * 1000:.0f} ms"
+        f"{'language':<9}{'n':>5}{'top-1':>8}{'top-3':>8}{'answered':>10}{'resolved':>10}"
+        f"{'wrong':>8}{'rephrase':>10}{'ECE':>7}"
     )
+    for code, g in sorted(report.groups.items()):
+        lines.append(
+            f"{code:<9}{g.total:>5}{g.share(g.top1):>8.1%}{g.share(g.top3):>8.1%}{g.share(g.answered_right):>10.1%}"
+            f"{g.share(g.resolved):>10.1%}{g.share(g.answered_wrong):>8.1%}{g.share(g.handed_off):>10.1%}"
+            f"{g.calibration_error:>7.3f}"
+        )
+    crisis = report.crisis
+    if crisis.crisis_total or crisis.distress_total:
+        lines.append(
+            f"crisis: recall {crisis.recall:.1%} ({crisis.crisis_caught}/{crisis.crisis_total}), "
+            f"precision {crisis.precision:.1%}, distress given the crisis script "
+            f"{crisis.distress_flagged}/{crisis.distress_total}"
+        )
+    if report.latencies:
+        lines.append(
+            f"parse latency p50 {percentile(report.latencies, 0.5) * 1000:.0f} ms, "
+            f"p99 {percentile(report.latencies, 0.99) * 1000:.0f} ms"
+        )
     return "\n".join(lines)
+
+
+def examples_by_language(examples: Iterable[Example]) -> Dict[str, List[int]]:
+    """Indices of the examples per threshold language."""
+    groups: Dict[str, List[int]] = defaultdict(list)
+    for index, example in enumerate(examples):
+        groups[threshold_language(example.language)].append(index)
+    return dict(groups)

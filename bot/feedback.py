@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.db import Base
-
-
-def utcnow() -> dt.datetime:
-    """Timezone-aware now, stored as UTC."""
-    return dt.datetime.now(dt.timezone.utc)
+from bot.core.tables import Base, utcnow
 
 
 class Feedback(Base):

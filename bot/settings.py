@@ -10,10 +10,13 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping, Tuple
+from typing import Any, Dict, Mapping, Tuple
 
 from bot import paths
+from bot.decision import Thresholds
 from bot.yaml_files import read_mapping
+
+DEFAULT_THRESHOLDS = "default"
 
 
 class SettingsError(ValueError):
@@ -45,13 +48,19 @@ class Settings:
 
     languages: Mapping[str, Language]
     default_language: str
-    faq_answer_threshold: float
+    # Decision thresholds per language; "default" for languages not listed.
+    thresholds: Mapping[str, Thresholds]
     closest_topics: int
+    max_message_chars: int
     rasa_port: int
     action_port: int
     database_url: str
     contacts: Mapping[str, str]
     office_hours: OfficeHours
+
+    def thresholds_for(self, language: str) -> Thresholds:
+        """The decision thresholds of `language` (its own, else the default)."""
+        return self.thresholds.get(language) or self.thresholds[DEFAULT_THRESHOLDS]
 
     @property
     def language_codes(self) -> Tuple[str, ...]:
@@ -95,20 +104,23 @@ def load_settings(
 
     ports = _require(raw, "ports")
     hours = _require(raw, "office_hours")
+    closest_topics = int(_require(raw, "closest_topics"))
+    thresholds = _thresholds(_require(raw, "decision"), languages, closest_topics)
     try:
-        threshold = float(env.get("SOBA_FAQ_ANSWER_THRESHOLD", _require(raw, "faq_answer_threshold")))
+        max_message_chars = int(env.get("SOBA_MAX_MESSAGE_CHARS", _require(raw, "max_message_chars")))
         rasa_port = int(env.get("SOBA_RASA_PORT", ports["rasa"]))
         action_port = int(env.get("SOBA_ACTION_PORT", ports["actions"]))
     except (TypeError, ValueError, KeyError) as error:
         raise SettingsError(f"bad number in settings: {error}") from error
-    if not 0.0 <= threshold <= 1.0:
-        raise SettingsError(f"faq_answer_threshold must be within 0..1, got {threshold}")
+    if max_message_chars < 100:
+        raise SettingsError(f"max_message_chars must be at least 100, got {max_message_chars}")
 
     return Settings(
         languages=languages,
         default_language=default_language,
-        faq_answer_threshold=threshold,
-        closest_topics=int(_require(raw, "closest_topics")),
+        thresholds=thresholds,
+        closest_topics=closest_topics,
+        max_message_chars=max_message_chars,
         rasa_port=rasa_port,
         action_port=action_port,
         database_url=_resolve_database_url(env.get("SOBA_DATABASE_URL", str(_require(raw, "database_url"))), root),
@@ -120,6 +132,31 @@ def load_settings(
             reply_within_business_days=int(hours["reply_within_business_days"]),
         ),
     )
+
+
+def _thresholds(raw: Any, languages: Mapping[str, Language], choices: int) -> Dict[str, Thresholds]:
+    """Per-language thresholds; each language inherits what it does not set from `default`."""
+    if not isinstance(raw, dict) or not isinstance(raw.get(DEFAULT_THRESHOLDS), dict):
+        raise SettingsError("settings: 'decision' needs a 'default' mapping of thresholds")
+    unknown = set(raw) - set(languages) - {DEFAULT_THRESHOLDS}
+    if unknown:
+        raise SettingsError(f"settings: decision thresholds for unsupported languages {sorted(unknown)}")
+    result: Dict[str, Thresholds] = {}
+    for code, values in raw.items():
+        merged = {**raw[DEFAULT_THRESHOLDS], **(values or {})}
+        try:
+            thresholds = Thresholds(
+                answer=float(merged["answer"]),
+                clarify=float(merged["clarify"]),
+                intent=float(merged["intent"]),
+                choices=choices,
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise SettingsError(f"settings: decision.{code} needs answer, clarify and intent numbers") from error
+        if not all(0.0 <= value <= 1.0 for value in (thresholds.answer, thresholds.clarify, thresholds.intent)):
+            raise SettingsError(f"settings: decision.{code} thresholds must be within 0..1")
+        result[str(code)] = thresholds
+    return result
 
 
 @lru_cache(maxsize=1)

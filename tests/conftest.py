@@ -46,6 +46,10 @@ class Servers:
         body: Dict[str, Any] = {"sender": sender, "message": message}
         if metadata:
             body["metadata"] = metadata
+        return self.post(body)
+
+    def post(self, body: Any) -> List[Dict[str, Any]]:
+        """Post any JSON body to the REST channel and return the bot's messages."""
         response = requests.post(f"{self.rasa_url}/webhooks/rest/webhook", json=body, timeout=60)
         response.raise_for_status()
         return response.json()
@@ -100,11 +104,24 @@ def clear_caches() -> None:
     knowledge.cache_clear()
 
 
+# Action tests decide with these thresholds, whatever `make bench` last chose.
+FIXED_DECISION = "decision:\n  default: {answer: 0.6, clarify: 0.5, intent: 0.5}\n"
+
+
+def settings_with_fixed_thresholds(directory: Path) -> Path:
+    """A copy of settings.yml whose decision thresholds are FIXED_DECISION."""
+    text = paths.SETTINGS_FILE.read_text(encoding="utf-8")
+    path = directory / "settings.yml"
+    path.write_text(text[: text.index("decision:")] + FIXED_DECISION + text[text.index("closest_topics:") :])
+    return path
+
+
 @pytest.fixture
 def action_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A fresh SQLite database that the actions write to."""
+    """A fresh SQLite database that the actions write to, and fixed thresholds."""
     url = f"sqlite:///{tmp_path / 'actions.db'}"
     monkeypatch.setenv("SOBA_DATABASE_URL", url)
+    monkeypatch.setenv("SOBA_SETTINGS", str(settings_with_fixed_thresholds(tmp_path)))
     clear_caches()
     yield url
     clear_caches()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 import pytest
 
-from bot.evaluation import prediction_from_parse
+from bot.decision import Decision, Outcome, TopicPrediction
+from bot.scripts import has_japanese
 from bot.settings import load_settings
 from tests.conftest import Servers
 
@@ -73,26 +74,89 @@ def test_request_human_creates_a_ticket_row(soba_servers: Servers) -> None:
     ]
 
 
-def test_low_confidence_message_creates_a_ticket_row(soba_servers: Servers) -> None:
-    """A message the live model is unsure about must reach a counselor."""
-    threshold = load_settings().faq_answer_threshold
-    candidates = [
-        "ええと",
-        "あの件どうなってますか",
-        "ちょっと聞きたいんだけど",
-        "hmm",
-        "それってどういうこと？",
-        "？？",
-    ]
-    unsure = [text for text in candidates if not prediction_from_parse(soba_servers.parse(text), threshold).answered]
-    assert unsure, "the model was confident about every vague message"
+def first_decided(servers: Servers, candidates: List[str], outcome: Outcome) -> Tuple[str, Decision]:
+    """The first candidate message the live model and thresholds decide as `outcome`."""
+    settings = load_settings()
+    for text in candidates:
+        language = "ja" if has_japanese(text) else "en"
+        decided = TopicPrediction.from_parse(servers.parse(text)).decide(settings.thresholds_for(language))
+        if decided.outcome is outcome:
+            return text, decided
+    raise AssertionError(f"no candidate was decided as {outcome}: {candidates}")
+
+
+AMBIGUOUS = [
+    "クビって言われた",
+    "会社を辞めることになりそう",
+    "契約のことで相談したい",
+    "給料のことで困ってる",
+    "休みのことで聞きたい",
+    "ハラスメントを受けています",
+    "解雇のことで",
+    "about my contract",
+    "problem with my salary",
+]
+VAGUE = ["ええと", "あの件どうなってますか", "ちょっと聞きたいんだけど", "hmm", "それってどういうこと？", "？？"]
+
+
+def test_torn_question_asks_which_and_a_click_answers_without_a_ticket(soba_servers: Servers) -> None:
+    text, expected = first_decided(soba_servers, AMBIGUOUS, Outcome.CLARIFY)
     sender = new_sender()
 
-    result = decision(soba_servers.say(sender, unsure[0]))
+    messages = soba_servers.say(sender, text)
+
+    result = decision(messages)
+    assert result["type"] == "clarify" and result["topics"] == list(expected.topics)
+    payloads = [b["payload"] for m in messages for b in m.get("buttons") or []]
+    assert payloads[-1] == "/request_human" and len(payloads) == len(expected.topics) + 1
+    answer = decision(soba_servers.say(sender, payloads[0]))
+    assert answer == {"type": "faq_answer", "topic": expected.topics[0], "language": result["language"]}
+    assert soba_servers.rows("SELECT id FROM tickets WHERE sender_id = :s", s=sender) == []
+
+
+def test_none_of_these_opens_a_ticket(soba_servers: Servers) -> None:
+    text, _ = first_decided(soba_servers, AMBIGUOUS, Outcome.CLARIFY)
+    sender = new_sender()
+    soba_servers.say(sender, text)
+
+    result = decision(soba_servers.say(sender, "/request_human"))
 
     assert result["type"] == "handoff"
     rows = soba_servers.rows("SELECT reason, guesses FROM tickets WHERE sender_id = :s", s=sender)
-    assert len(rows) == 1 and rows[0].reason == "low_confidence"
+    assert len(rows) == 1 and rows[0].reason == "request_human"
+
+
+def test_not_understood_twice_asks_to_rephrase_then_opens_a_ticket(soba_servers: Servers) -> None:
+    text, _ = first_decided(soba_servers, VAGUE, Outcome.REPHRASE)
+    sender = new_sender()
+
+    first = decision(soba_servers.say(sender, text))
+    assert first["type"] == "rephrase"
+    assert soba_servers.rows("SELECT id FROM tickets WHERE sender_id = :s", s=sender) == []
+
+    second = decision(soba_servers.say(sender, text))
+    assert second["type"] == "handoff"
+    rows = soba_servers.rows("SELECT reason FROM tickets WHERE sender_id = :s", s=sender)
+    assert [r.reason for r in rows] == ["low_confidence"]
+
+
+@pytest.mark.parametrize("message", ["", "   \n ", 123, None, ["残業"], {"text": "x"}])
+def test_no_text_gets_a_prompt_and_no_ticket(soba_servers: Servers, message: Any) -> None:
+    sender = new_sender()
+
+    messages = soba_servers.post({"sender": sender, "message": message})
+
+    assert decision(messages) == {"type": "no_text"}
+    assert soba_servers.rows("SELECT id FROM tickets WHERE sender_id = :s", s=sender) == []
+
+
+def test_an_over_long_message_is_cut_and_the_person_is_told(soba_servers: Servers) -> None:
+    story = "うちの会社のことで長い話になりますが聞いてください。" * 5000 + "残業代が払われません。"
+
+    messages = soba_servers.say(new_sender(), story)
+
+    assert decision(messages)["type"] in {"faq_answer", "clarify", "rephrase"}
+    assert any("とても長かった" in (m.get("text") or "") for m in messages)
 
 
 @pytest.mark.parametrize("message", ["もう死にたい", "仕事がつらすぎて消えたい", "I want to kill myself"])

@@ -12,19 +12,46 @@ from bot.texts import Texts, TextsError, load_texts
 
 def test_settings_load_with_env_overrides(tmp_path: Path) -> None:
     settings = load_settings(
-        env={"SOBA_DATABASE_URL": "sqlite:///var/x.db", "SOBA_RASA_PORT": "6000", "SOBA_FAQ_ANSWER_THRESHOLD": "0.7"},
+        env={"SOBA_DATABASE_URL": "sqlite:///var/x.db", "SOBA_RASA_PORT": "6000", "SOBA_MAX_MESSAGE_CHARS": "500"},
         root=tmp_path,
     )
 
     assert settings.database_url == f"sqlite:///{tmp_path / 'var' / 'x.db'}"
     assert settings.rasa_port == 6000
-    assert settings.faq_answer_threshold == 0.7
+    assert settings.max_message_chars == 500
     assert settings.language_codes[:2] == ("ja", "en")
 
 
-def test_bad_threshold_is_a_clear_error() -> None:
-    with pytest.raises(SettingsError, match="faq_answer_threshold must be within 0..1"):
-        load_settings(env={"SOBA_FAQ_ANSWER_THRESHOLD": "7"})
+def test_every_language_gets_thresholds_and_a_language_inherits_the_default(tmp_path: Path) -> None:
+    text = paths.SETTINGS_FILE.read_text(encoding="utf-8")
+    start = text.index("decision:")
+    end = text.index("closest_topics:")
+    custom = tmp_path / "settings.yml"
+    block = "decision:\n  default: {answer: 0.7, clarify: 0.4, intent: 0.5}\n  en: {answer: 0.8}\n"
+    custom.write_text(text[:start] + block + text[end:], encoding="utf-8")
+
+    settings = load_settings(path=custom, env={})
+
+    assert settings.thresholds_for("ja").answer == 0.7
+    assert (settings.thresholds_for("en").answer, settings.thresholds_for("en").clarify) == (0.8, 0.4)
+    assert settings.thresholds_for("en").choices == settings.closest_topics
+
+
+@pytest.mark.parametrize(
+    ("block", "message"),
+    [
+        ("decision:\n  default: {answer: 7, clarify: 0.4, intent: 0.5}\n", "within 0..1"),
+        ("decision:\n  default: {answer: 0.7}\n", "needs answer, clarify and intent"),
+        ("decision:\n  default: {answer: 0.7, clarify: 0.4, intent: 0.5}\n  xx: {answer: 0.5}\n", "unsupported"),
+    ],
+)
+def test_bad_thresholds_are_a_clear_error(tmp_path: Path, block: str, message: str) -> None:
+    text = paths.SETTINGS_FILE.read_text(encoding="utf-8")
+    custom = tmp_path / "settings.yml"
+    custom.write_text(text[: text.index("decision:")] + block + text[text.index("closest_topics:") :], encoding="utf-8")
+
+    with pytest.raises(SettingsError, match=message):
+        load_settings(path=custom, env={})
 
 
 def test_missing_settings_file_is_a_clear_error(tmp_path: Path) -> None:

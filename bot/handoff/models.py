@@ -6,8 +6,7 @@ import enum
 
 import sqlalchemy as sa
 
-from bot.db import Base
-from bot.feedback import utcnow
+from bot.core.tables import Base, utcnow
 
 
 class Priority(str, enum.Enum):

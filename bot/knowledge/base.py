@@ -11,18 +11,25 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterable, List, Mapping, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Tuple
 from urllib.parse import urlsplit
 
 import yaml
 
+from bot.knowledge.figures import Figures, FiguresError, load_figures, placeholders
+
+FIGURES_FILE = "figures.yml"
 # Languages written without spaces between words are limited in characters,
-# the others in words (the issue: Japanese ≤ 400 characters, English ≤ 120 words).
+# the others in words (Japanese ≤ 400 characters, English ≤ 120 words).
 CHARACTER_COUNTED_LANGUAGES = frozenset({"ja", "zh", "th", "my", "km"})
 MAX_CHARACTERS = 400
 MAX_WORDS = 120
 # Official sources only: government domains and the state legal-aid centre.
 OFFICIAL_HOST_SUFFIXES = (".go.jp", "houterasu.or.jp")
+# Who may sign off an answer (docs/legal-review.md). Anyone else's review is
+# recorded honestly and reported by `make check-knowledge` as still pending.
+PROFESSIONAL_REVIEWERS = frozenset({"union_counselor", "lawyer", "labour_and_social_security_attorney"})
+REVIEW_MAX_AGE = dt.timedelta(days=365)
 # A provision is an article number, a numbered rule or notice, or a dated court
 # decision (case law such as the four requirements of 整理解雇).
 _PROVISION = re.compile(
@@ -49,30 +56,59 @@ class Link:
 
 
 @dataclass(frozen=True)
+class PublicSectorNote:
+    """Where the law differs for public servants, with its own provisions."""
+
+    text: Mapping[str, str]
+    refs: Tuple[Mapping[str, str], ...]
+
+
+@dataclass(frozen=True)
+class AnswerLabels:
+    """Soba's own words around an answer, in one language (texts/<code>.yml)."""
+
+    law: str
+    link: str
+    public_sector: str
+    deadline: str
+    closing: str
+
+
+@dataclass(frozen=True)
 class Topic:
     """One FAQ topic's answer in every language, with its legal basis."""
 
     topic: str
     title: Mapping[str, str]
     reviewed: dt.date
+    reviewed_by: str
     refs: Tuple[Mapping[str, str], ...]
     links: Tuple[Link, ...]
     answer: Mapping[str, str]
-    public_sector: Mapping[str, str] | None
+    public_sector: PublicSectorNote | None
+    # Each deadline is a text per language that states its period as a {figure}.
+    deadlines: Tuple[Mapping[str, str], ...]
+    figures: Figures
 
-    def render(self, language: str, law_label: str, link_label: str, public_sector_label: str) -> str:
-        """The full reply: answer, public-sector note, provisions and link.
+    def text(self, part: Mapping[str, str], language: str) -> str:
+        """One part of the answer in `language`, figures filled in."""
+        return self.figures.fill(part[language], language)
+
+    def render(self, language: str, labels: AnswerLabels) -> str:
+        """The full reply: answer, deadlines, public-sector note, provisions, link, closing.
 
         Parts are separated by single newlines: Rasa splits a text at blank
         lines into separate chat messages, and LINE allows five per reply.
         """
-        parts = [self.answer[language]]
+        parts = [self.text(self.answer, language)]
+        parts += [f"⏳ {labels.deadline}: {self.text(deadline, language)}" for deadline in self.deadlines]
         if self.public_sector:
-            parts.append(f"【{public_sector_label}】{self.public_sector[language]}")
+            parts.append(f"【{labels.public_sector}】{self.text(self.public_sector.text, language)}")
         separator = "、" if language in CHARACTER_COUNTED_LANGUAGES else "; "
-        parts.append(f"{law_label}: " + separator.join(ref[language] for ref in self.refs))
+        parts.append(f"{labels.law}: " + separator.join(ref[language] for ref in self.refs))
         main = self.links[0]
-        parts.append(f"{link_label}: {main.labels[language]} {main.url}")
+        parts.append(f"{labels.link}: {main.labels[language]} {main.url}")
+        parts.append(labels.closing)
         return "\n".join(parts)
 
 
@@ -88,8 +124,9 @@ def answer_length_problem(language: str, text: str) -> str | None:
 class KnowledgeBase:
     """All topics, looked up by id."""
 
-    def __init__(self, topics: Mapping[str, Topic]) -> None:
+    def __init__(self, topics: Mapping[str, Topic], figures: Figures) -> None:
         self._topics = dict(topics)
+        self.figures = figures
 
     def __contains__(self, topic: object) -> bool:
         return topic in self._topics
@@ -104,6 +141,19 @@ class KnowledgeBase:
     def topic_ids(self) -> Tuple[str, ...]:
         """Topic ids in sorted order."""
         return tuple(sorted(self._topics))
+
+    def review_warnings(self, today: dt.date) -> List[str]:
+        """Answers whose review is over a year old or not yet signed off by a professional."""
+        warnings = []
+        for topic_id in self.topic_ids:
+            topic = self._topics[topic_id]
+            if today - topic.reviewed > REVIEW_MAX_AGE:
+                warnings.append(f"{topic_id}: last reviewed {topic.reviewed}, over 12 months ago")
+            if topic.reviewed_by not in PROFESSIONAL_REVIEWERS:
+                warnings.append(
+                    f"{topic_id}: reviewed by '{topic.reviewed_by}'; awaits a union counselor's or lawyer's review"
+                )
+        return warnings
 
 
 def _localized(value: object, languages: Iterable[str], where: str, problems: List[str]) -> Dict[str, str]:
@@ -124,7 +174,40 @@ def _localized(value: object, languages: Iterable[str], where: str, problems: Li
     return result
 
 
-def _parse_topic(path: Path, languages: Tuple[str, ...], problems: List[str]) -> Topic | None:
+def _refs(raw: object, languages: Tuple[str, ...], where: str, problems: List[str]) -> Tuple[Dict[str, str], ...]:
+    """A non-empty list of provisions, each naming an article, rule or decision."""
+    refs = tuple(_localized(ref, languages, f"{where}[{i}]", problems) for i, ref in enumerate(raw or ()))
+    if not refs:
+        problems.append(f"{where} must name at least one legal provision")
+    for i, ref in enumerate(refs):
+        if any(not _PROVISION.search(label) for label in ref.values()):
+            problems.append(f"{where}[{i}]: names no article, rule or court decision")
+    return refs
+
+
+def _check_figures(parts: Mapping[str, Mapping[str, str]], figures: Figures, where: str, problems: List[str]) -> None:
+    """Every number comes from figures.yml, and every language states the same figures.
+
+    `parts` maps a part's name to its text per language; the parts of one
+    group (an answer with its public-sector note, or one deadline) must use the
+    same figures in every language, so no translation can drop or change one.
+    """
+    per_language: Dict[str, set] = {}
+    for name, texts in parts.items():
+        for code, text in texts.items():
+            unknown = placeholders(text) - set(figures.figures)
+            if unknown:
+                problems.append(f"{where} {name}[{code}]: unknown figures {sorted(unknown)} (see figures.yml)")
+            stray = figures.stray_numbers(text)
+            if stray:
+                problems.append(f"{where} {name}[{code}]: numbers not taken from figures.yml: {stray}")
+            per_language.setdefault(code, set()).update(placeholders(text))
+    if len({frozenset(used) for used in per_language.values()}) > 1:
+        detail = "; ".join(f"{code}: {sorted(used)}" for code, used in sorted(per_language.items()))
+        problems.append(f"{where}: languages state different figures ({detail})")
+
+
+def _parse_topic(path: Path, languages: Tuple[str, ...], figures: Figures, problems: List[str]) -> Topic | None:
     where = path.name
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -141,23 +224,78 @@ def _parse_topic(path: Path, languages: Tuple[str, ...], problems: List[str]) ->
     reviewed = raw.get("reviewed")
     if not isinstance(reviewed, dt.date):
         problems.append(f"{where}: 'reviewed' must be a date (YYYY-MM-DD)")
+    reviewed_by = raw.get("reviewed_by")
+    if not isinstance(reviewed_by, str) or not reviewed_by.strip():
+        problems.append(f"{where}: 'reviewed_by' must name the reviewer's role (e.g. union_counselor, lawyer)")
     title = _localized(raw.get("title"), languages, f"{where} title", problems)
     answer = _localized(raw.get("answer"), languages, f"{where} answer", problems)
-    public_sector = (
-        _localized(raw["public_sector"], languages, f"{where} public_sector", problems)
-        if raw.get("public_sector") is not None
-        else None
+    public_sector = _public_sector(raw.get("public_sector"), languages, where, problems)
+    refs = _refs(raw.get("refs"), languages, f"{where} refs", problems)
+    deadlines = _deadlines(raw, languages, figures, where, problems)
+    answer_parts: Dict[str, Mapping[str, str]] = {"answer": answer}
+    if public_sector:
+        answer_parts["public_sector"] = public_sector.text
+    _check_figures(answer_parts, figures, where, problems)
+    links = _links(raw.get("links"), languages, where, problems)
+    if len(problems) == before:
+        for code in answer:
+            text = figures.fill(answer[code], code)
+            if public_sector:
+                text += figures.fill(public_sector.text[code], code)
+            problem = answer_length_problem(code, text)
+            if problem:
+                problems.append(f"{where} answer[{code}]: too long ({problem})")
+    if len(problems) > before:
+        return None
+    return Topic(
+        topic=str(topic),
+        title=title,
+        reviewed=reviewed,
+        reviewed_by=str(reviewed_by).strip(),
+        refs=refs,
+        links=links,
+        answer=answer,
+        public_sector=public_sector,
+        deadlines=deadlines,
+        figures=figures,
     )
-    refs = tuple(
-        _localized(ref, languages, f"{where} refs[{i}]", problems) for i, ref in enumerate(raw.get("refs") or ())
-    )
-    if not refs:
-        problems.append(f"{where}: 'refs' must name at least one legal provision")
-    for i, ref in enumerate(refs):
-        if any(not _PROVISION.search(label) for label in ref.values()):
-            problems.append(f"{where} refs[{i}]: names no article, rule or court decision")
+
+
+def _public_sector(raw: Any, languages: Tuple[str, ...], where: str, problems: List[str]) -> PublicSectorNote | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or "text" not in raw:
+        problems.append(f"{where} public_sector: expected 'text' (per language) and 'refs'")
+        return None
+    text = _localized(raw["text"], languages, f"{where} public_sector text", problems)
+    refs = _refs(raw.get("refs"), languages, f"{where} public_sector refs", problems)
+    return PublicSectorNote(text=text, refs=refs)
+
+
+def _deadlines(
+    raw: Mapping[str, Any], languages: Tuple[str, ...], figures: Figures, where: str, problems: List[str]
+) -> Tuple[Mapping[str, str], ...]:
+    """Deadlines are required as a key: an empty list says "this topic has none"."""
+    if not isinstance(raw.get("deadlines"), list):
+        problems.append(f"{where}: 'deadlines' must be a list (empty if the topic has no time limit)")
+        return ()
+    deadlines = []
+    for i, entry in enumerate(raw["deadlines"]):
+        label = f"{where} deadlines[{i}]"
+        text = _localized(entry, languages, label, problems)
+        for code, value in text.items():
+            if not placeholders(value):
+                problems.append(f"{label}[{code}]: states no period from figures.yml")
+            if not _PROVISION.search(value):
+                problems.append(f"{label}[{code}]: names no provision")
+        _check_figures({"text": text}, figures, label, problems)
+        deadlines.append(text)
+    return tuple(deadlines)
+
+
+def _links(raw: Any, languages: Tuple[str, ...], where: str, problems: List[str]) -> Tuple[Link, ...]:
     links = []
-    for i, link in enumerate(raw.get("links") or ()):
+    for i, link in enumerate(raw or ()):
         url = str(link.get("url", "")) if isinstance(link, dict) else ""
         parts = urlsplit(url)
         if parts.scheme != "https" or not parts.hostname or not parts.hostname.endswith(OFFICIAL_HOST_SUFFIXES):
@@ -168,22 +306,7 @@ def _parse_topic(path: Path, languages: Tuple[str, ...], problems: List[str]) ->
         links.append(Link(url=url, labels=labels))
     if not links:
         problems.append(f"{where}: 'links' must give at least one official page")
-    for code in answer:
-        text = answer[code] + (public_sector or {}).get(code, "")
-        problem = answer_length_problem(code, text)
-        if problem:
-            problems.append(f"{where} answer[{code}]: too long ({problem})")
-    if len(problems) > before:
-        return None
-    return Topic(
-        topic=str(topic),
-        title=title,
-        reviewed=reviewed,
-        refs=refs,
-        links=tuple(links),
-        answer=answer,
-        public_sector=public_sector,
-    )
+    return tuple(links)
 
 
 def load_knowledge(directory: Path, languages: Iterable[str], topics: Iterable[str]) -> KnowledgeBase:
@@ -191,22 +314,27 @@ def load_knowledge(directory: Path, languages: Iterable[str], topics: Iterable[s
 
     Raises KnowledgeError listing all problems: a topic without an answer file,
     an answer file for no known topic (orphan), a language missing anywhere,
-    a missing provision or link, or an answer over the length limit.
+    a missing provision, deadline key or link, a number not taken from
+    figures.yml, or an answer over the length limit.
     """
     languages = tuple(languages)
     expected = set(topics)
     problems: List[str] = []
+    try:
+        figures = load_figures(directory / FIGURES_FILE, languages)
+    except FiguresError as error:
+        raise KnowledgeError(str(error).splitlines()) from error
     found: Dict[str, Topic] = {}
-    files = sorted(directory.glob("*.yml"))
+    files = sorted(path for path in directory.glob("*.yml") if path.name != FIGURES_FILE)
     for path in files:
         if path.stem not in expected:
             problems.append(f"{path.name}: orphan answer, no FAQ topic '{path.stem}' is known")
             continue
-        entry = _parse_topic(path, languages, problems)
+        entry = _parse_topic(path, languages, figures, problems)
         if entry:
             found[entry.topic] = entry
     for missing in sorted(expected - {path.stem for path in files}):
         problems.append(f"topic '{missing}' has no answer file {missing}.yml")
     if problems:
         raise KnowledgeError(problems)
-    return KnowledgeBase(found)
+    return KnowledgeBase(found, figures)

@@ -10,6 +10,7 @@ phrases, which catches what a statistical model may miss.
 from __future__ import annotations
 
 import logging
+import re
 import unicodedata
 from typing import Any, Dict, List
 
@@ -20,14 +21,16 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.nlu.features import to_hiragana
+
 logger = logging.getLogger(__name__)
 
 CRISIS_INTENT = "crisis"
 
 
 def normalize(text: str) -> str:
-    """NFKC + casefold so that full-width and upper-case variants match."""
-    return unicodedata.normalize("NFKC", text).casefold()
+    """NFKC, case folding and katakana folded to hiragana, so that シニタイ, ＳＵＩＣＩＤＥ match."""
+    return to_hiragana(unicodedata.normalize("NFKC", text).casefold())
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -49,7 +52,11 @@ class CrisisGuard(GraphComponent):
     def __init__(self, config: Dict[str, Any]) -> None:
         """Store the threshold and normalised phrases."""
         self._threshold = float(config["threshold"])
-        self._phrases = tuple(normalize(phrase) for phrase in config["phrases"])
+        # Latin-script phrases match whole words only ("rape" is not "grapes").
+        self._patterns = tuple(
+            re.compile(rf"\b{re.escape(normalize(phrase))}\b" if phrase.isascii() else re.escape(normalize(phrase)))
+            for phrase in config["phrases"]
+        )
 
     @classmethod
     def create(
@@ -79,7 +86,7 @@ class CrisisGuard(GraphComponent):
             0.0,
         )
         folded = normalize(text)
-        phrase_hit = any(phrase in folded for phrase in self._phrases)
+        phrase_hit = any(pattern.search(folded) for pattern in self._patterns)
         current = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
         if current == CRISIS_INTENT or not (phrase_hit or confidence >= self._threshold):
             return

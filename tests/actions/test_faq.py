@@ -1,9 +1,9 @@
-"""action_answer_faq: answer from the knowledge base, or hand off when unsure."""
+"""action_answer_faq: answer, ask which topic, ask to rephrase, or hand off."""
 
 import sqlalchemy as sa
 
 from actions.faq import ActionAnswerFaq
-from tests.actions.helpers import all_text, decisions, run_action
+from tests.actions.helpers import all_text, buttons, decisions, run_action, tickets, topic_ranking
 
 
 def test_confident_japanese_question_gets_the_knowledge_base_answer(action_database: str) -> None:
@@ -41,17 +41,52 @@ def test_topic_button_is_answered_without_the_model(action_database: str) -> Non
     assert decisions(messages) == [{"type": "faq_answer", "topic": "paid_leave", "language": "en"}]
 
 
-def test_uncertain_topic_opens_a_ticket_with_the_closest_topics(action_database: str) -> None:
-    messages, _ = run_action(ActionAnswerFaq(), "faq_uncertain_ja")
+def test_torn_between_close_topics_asks_which_and_opens_no_ticket(action_database: str) -> None:
+    torn = topic_ranking(("dismissal_notice", 0.4), ("unfair_dismissal", 0.35), ("restructuring_layoff", 0.1))
+
+    messages, events = run_action(ActionAnswerFaq(), "faq_uncertain_ja", torn)
+
+    topics = ["dismissal_notice", "unfair_dismissal", "restructuring_layoff"]
+    assert decisions(messages) == [{"type": "clarify", "topics": topics, "language": "ja"}]
+    offered = buttons(messages)
+    assert [b["payload"] for b in offered] == [
+        '/faq{"topic":"dismissal_notice"}',
+        '/faq{"topic":"unfair_dismissal"}',
+        '/faq{"topic":"restructuring_layoff"}',
+        "/request_human",
+    ]
+    assert offered[0]["title"] == "解雇予告・解雇予告手当"
+    assert "相談員" in offered[-1]["title"]
+    assert tickets(action_database) == []
+
+
+def test_first_miss_asks_to_rephrase_with_examples_and_no_ticket(action_database: str) -> None:
+    vague = topic_ranking(("where_to_consult", 0.12), ("power_harassment", 0.1), ("work_rules", 0.08))
+
+    messages, events = run_action(ActionAnswerFaq(), "faq_uncertain_ja", vague)
+
+    assert decisions(messages) == [{"type": "rephrase", "language": "ja"}]
+    assert "残業代が払われない" in all_text(messages)
+    assert {"event": "slot", "name": "rephrase_asked", "value": True, "timestamp": None} in events
+    assert tickets(action_database) == []
+
+
+def test_second_miss_opens_a_ticket_with_the_closest_topics(action_database: str) -> None:
+    vague = topic_ranking(("where_to_consult", 0.12), ("power_harassment", 0.1), ("work_rules", 0.08))
+
+    def asked_before(state: dict) -> None:
+        vague(state)
+        state["slots"]["rephrase_asked"] = True
+
+    messages, _ = run_action(ActionAnswerFaq(), "faq_uncertain_ja", asked_before)
 
     [decision] = decisions(messages)
     assert decision["type"] == "handoff" and decision["priority"] == "normal"
-    engine = sa.create_engine(action_database)
-    with engine.connect() as connection:
-        row = connection.execute(sa.text("SELECT * FROM tickets")).mappings().one()
+    [row] = tickets(action_database)
     assert str(row["id"]) == decision["ticket"]
     assert row["reason"] == "low_confidence"
     assert row["language"] == "ja"
+    engine = sa.create_engine(action_database)
     guesses = sa.JSON().result_processor(engine.dialect, None)(row["guesses"])
     assert [g["topic"] for g in guesses] == ["where_to_consult", "power_harassment", "work_rules"]
     transcript = sa.JSON().result_processor(engine.dialect, None)(row["transcript"])
@@ -60,5 +95,14 @@ def test_uncertain_topic_opens_a_ticket_with_the_closest_topics(action_database:
         "こんにちは、Soba（そば）です。",
         "会社のことで困ってる",
     ]
-    payloads = [b["payload"] for message in messages for b in message.get("buttons") or []]
-    assert payloads == [f'/faq{{"topic":"{t}"}}' for t in ("where_to_consult", "power_harassment", "work_rules")]
+    assert [b["payload"] for b in buttons(messages)] == [
+        f'/faq{{"topic":"{t}"}}' for t in ("where_to_consult", "power_harassment", "work_rules")
+    ]
+
+
+def test_every_answer_shows_its_deadline_and_the_closing_text(action_database: str) -> None:
+    for fixture, closing in (("faq_overtime_ja", "一般的な情報"), ("faq_overtime_en", "general information")):
+        text = all_text(run_action(ActionAnswerFaq(), fixture)[0])
+
+        assert "⏳" in text
+        assert closing in text

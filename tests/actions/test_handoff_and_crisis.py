@@ -1,23 +1,15 @@
 """action_handoff and action_crisis write real tickets."""
 
 import asyncio
-from typing import Any, Dict, List
 
 import pytest
-import sqlalchemy as sa
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.crisis import ActionCrisis
 from actions.handoff import ActionHandoff
-from tests.actions.helpers import all_text, decisions, run_action
+from tests.actions.helpers import all_text, decisions, run_action, tickets
 from tests.conftest import clear_caches, load_tracker_state
-
-
-def tickets(url: str) -> List[Dict[str, Any]]:
-    engine = sa.create_engine(url)
-    with engine.connect() as connection:
-        return [dict(row) for row in connection.execute(sa.text("SELECT * FROM tickets ORDER BY id")).mappings()]
 
 
 def test_request_human_opens_a_normal_ticket_and_says_what_happens_next(action_database: str) -> None:

@@ -9,11 +9,37 @@ import pytest
 import yaml
 
 from bot import paths
-from bot.knowledge import KnowledgeError, load_knowledge
+from bot.knowledge import AnswerLabels, KnowledgeError, load_knowledge
 from bot.settings import load_settings
+from bot.texts import Texts, load_texts
 from bot.topics import faq_topic_ids
 
 LANGUAGES = load_settings().language_codes
+# Topics whose answers must state a time limit (the legal review, docs/legal-review.md).
+TOPICS_WITH_DEADLINES = (
+    "keeping_evidence",
+    "overtime_pay",
+    "unpaid_wages",
+    "shutdown_allowance",
+    "paid_leave",
+    "join_union",
+    "workplace_injury",
+    "unemployment_benefits",
+    "public_sector_worker",
+    "unfair_dismissal",
+)
+
+
+def labels(language: str) -> AnswerLabels:
+    settings = load_settings()
+    texts = Texts(load_texts(paths.TEXTS_DIR, settings.language_codes), settings)
+    return AnswerLabels(
+        law=texts.get(language, "law_label"),
+        link=texts.get(language, "link_label"),
+        public_sector=texts.get(language, "public_sector_label"),
+        deadline=texts.get(language, "deadline_label"),
+        closing=texts.get(language, "answer_closing"),
+    )
 
 
 def test_the_real_knowledge_base_is_valid() -> None:
@@ -48,10 +74,53 @@ def test_minimum_wage_answer_states_no_figure_and_says_where_it_is_published() -
 def test_render_names_the_law_and_the_link() -> None:
     topic = load_knowledge(paths.KNOWLEDGE_DIR, LANGUAGES, faq_topic_ids())["dismissal_notice"]
 
-    text = topic.render("ja", law_label="根拠", link_label="詳しく", public_sector_label="公務員の方へ")
+    text = topic.render("ja", labels("ja"))
 
     assert "労働基準法第20条" in text
     assert topic.links[0].url in text
+
+
+def test_every_answer_ends_with_the_same_closing_text_in_every_language() -> None:
+    base = load_knowledge(paths.KNOWLEDGE_DIR, LANGUAGES, faq_topic_ids())
+
+    for language in LANGUAGES:
+        closing = labels(language).closing
+        for topic_id in base.topic_ids:
+            assert base[topic_id].render(language, labels(language)).endswith("\n" + closing), (topic_id, language)
+
+
+@pytest.mark.parametrize("topic_id", TOPICS_WITH_DEADLINES)
+def test_deadlines_are_shown_in_every_language_with_their_figure(topic_id: str) -> None:
+    topic = load_knowledge(paths.KNOWLEDGE_DIR, LANGUAGES, faq_topic_ids())[topic_id]
+
+    assert topic.deadlines, f"{topic_id} states no deadline"
+    for language in LANGUAGES:
+        text = topic.render(language, labels(language))
+        for deadline in topic.deadlines:
+            filled = topic.text(deadline, language)
+            assert f"⏳ {labels(language).deadline}: {filled}" in text
+            assert any(ch.isdigit() for ch in filled), f"{topic_id}[{language}] deadline states no period"
+
+
+def test_no_answer_in_any_language_states_a_number_of_its_own() -> None:
+    base = load_knowledge(paths.KNOWLEDGE_DIR, LANGUAGES, faq_topic_ids())
+
+    for topic_id in base.topic_ids:
+        topic = base[topic_id]
+        parts = [topic.answer, *topic.deadlines] + ([topic.public_sector.text] if topic.public_sector else [])
+        for part in parts:
+            for language in LANGUAGES:
+                assert base.figures.stray_numbers(part[language]) == [], (topic_id, language, part[language])
+
+
+def test_the_law_line_lists_only_the_main_provisions() -> None:
+    topic = load_knowledge(paths.KNOWLEDGE_DIR, LANGUAGES, faq_topic_ids())["dismissal_notice"]
+
+    law_line = next(line for line in topic.render("ja", labels("ja")).splitlines() if line.startswith("根拠"))
+
+    assert topic.public_sector is not None
+    assert all(ref["ja"] not in law_line for ref in topic.public_sector.refs)
+    assert all(ref["ja"] in law_line for ref in topic.refs)
 
 
 @pytest.fixture
@@ -97,7 +166,7 @@ def test_answer_without_provisions_or_official_link_is_reported(knowledge_copy: 
 
     problems = problems_of(knowledge_copy)
 
-    assert "overtime_pay.yml: 'refs' must name at least one legal provision" in problems
+    assert "overtime_pay.yml refs must name at least one legal provision" in problems
     assert "overtime_pay.yml links[0]: 'http://example.com/' is not an https link to an official site" in problems
 
 
@@ -108,6 +177,52 @@ def test_ref_without_article_number_is_reported(knowledge_copy: Path) -> None:
     )
 
     assert any("names no article" in problem for problem in problems_of(knowledge_copy))
+
+
+def test_a_number_typed_into_an_answer_is_reported(knowledge_copy: Path) -> None:
+    edit(knowledge_copy / "paid_leave.yml", lambda d: d["answer"].update(ja=d["answer"]["ja"] + "10日です。"))
+
+    assert any("numbers not taken from figures.yml: ['10']" in p for p in problems_of(knowledge_copy))
+
+
+def test_a_translation_that_drops_a_figure_is_reported(knowledge_copy: Path) -> None:
+    def drop(data: dict) -> None:
+        data["answer"]["en"] = data["answer"]["en"].replace("{notice_days}", "enough")
+
+    edit(knowledge_copy / "dismissal_notice.yml", drop)
+
+    assert any("languages state different figures" in p for p in problems_of(knowledge_copy))
+
+
+def test_a_figure_changed_once_changes_every_language(knowledge_copy: Path) -> None:
+    figures = yaml.safe_load((knowledge_copy / "figures.yml").read_text(encoding="utf-8"))
+    figures["figures"]["notice_days"]["value"] = 45
+    (knowledge_copy / "figures.yml").write_text(yaml.safe_dump(figures, allow_unicode=True), encoding="utf-8")
+
+    topic = load_knowledge(knowledge_copy, LANGUAGES, faq_topic_ids())["dismissal_notice"]
+
+    for language in LANGUAGES:
+        assert "45" in topic.render(language, labels(language))
+
+
+def test_deadline_without_its_period_is_reported(knowledge_copy: Path) -> None:
+    def vague(data: dict) -> None:
+        data["deadlines"][0] = {"ja": "早めに（労働基準法第115条）", "en": "Act early (Labor Standards Act, Art. 115)"}
+
+    edit(knowledge_copy / "overtime_pay.yml", vague)
+
+    assert "overtime_pay.yml deadlines[0][ja]: states no period from figures.yml" in problems_of(knowledge_copy)
+
+
+def test_stale_or_non_professional_reviews_are_warned_about() -> None:
+    import datetime as dt
+
+    base = load_knowledge(paths.KNOWLEDGE_DIR, LANGUAGES, faq_topic_ids())
+    later = max(base[t].reviewed for t in base.topic_ids) + dt.timedelta(days=400)
+
+    warnings = base.review_warnings(later)
+
+    assert sum("over 12 months ago" in w for w in warnings) == len(base)
 
 
 def test_too_long_answers_are_reported(knowledge_copy: Path) -> None:
@@ -124,7 +239,10 @@ def test_too_long_answers_are_reported(knowledge_copy: Path) -> None:
     assert "overtime_pay.yml answer[en]: too long (121 words > 120)" in problems
 
 
-def test_reviewed_date_is_required(knowledge_copy: Path) -> None:
-    edit(knowledge_copy / "overtime_pay.yml", lambda d: d.pop("reviewed"))
+def test_reviewed_date_and_reviewer_are_required(knowledge_copy: Path) -> None:
+    edit(knowledge_copy / "overtime_pay.yml", lambda d: (d.pop("reviewed"), d.pop("reviewed_by")))
 
-    assert problems_of(knowledge_copy) == ["overtime_pay.yml: 'reviewed' must be a date (YYYY-MM-DD)"]
+    assert problems_of(knowledge_copy) == [
+        "overtime_pay.yml: 'reviewed' must be a date (YYYY-MM-DD)",
+        "overtime_pay.yml: 'reviewed_by' must name the reviewer's role (e.g. union_counselor, lawyer)",
+    ]

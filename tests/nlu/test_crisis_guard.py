@@ -65,3 +65,20 @@ def test_ordinary_messages_and_button_payloads_are_left_alone() -> None:
 
     assert faq.get("intent")["name"] == "faq"
     assert button.get("intent")["name"] == "feedback_negative"
+
+
+def test_katakana_and_full_width_spellings_match_and_latin_phrases_match_whole_words() -> None:
+    guard_ = CrisisGuard({"threshold": 0.3, "phrases": ["死にたい", "リスカ", "rape"]})
+    faq = [{"name": "faq", "confidence": 0.9}, {"name": "crisis", "confidence": 0.01}]
+
+    katakana, grapes, word = guard_.process(
+        [
+            message("りすかしちゃった", "faq", faq),
+            message("I pack grapes all day", "faq", faq),
+            message("he RAPED me", "faq", faq),
+        ]
+    )
+
+    assert katakana.get("intent")["name"] == "crisis"
+    assert grapes.get("intent")["name"] == "faq"
+    assert word.get("intent")["name"] == "faq"  # "raped" is not the phrase "rape"; list both forms

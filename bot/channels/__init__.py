@@ -1,0 +1,1 @@
+"""Rasa input channels: REST today; LINE, Telegram and the web widget build on `incoming`."""

@@ -1,0 +1,1 @@
+"""What everything else builds on: the declarative base of the SQL tables."""

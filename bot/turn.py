@@ -1,0 +1,141 @@
+"""What an action needs to know about this turn, read once from the tracker.
+
+Every action builds one `Turn`, replies, and returns `turn.events`: the
+language is decided here once (with the slot event that records it), the
+message's prediction and decision come from `bot.decision`, and the ticket
+request a hand-off needs is built here, so no action digs into the tracker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Dict, List, Mapping, Tuple
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+
+from bot.decision import Decision, TopicPrediction
+from bot.handoff.models import Reason
+from bot.handoff.tickets import TicketRequest
+from bot.languages import detect_language
+from bot.settings import Settings
+from bot.topics import FALLBACK_INTENT, FAQ_INTENT
+
+LANGUAGE_SLOT = "language"
+LANGUAGE_LOCKED_SLOT = "language_locked"
+LAST_TOPIC_SLOT = "last_topic"
+REPHRASE_ASKED_SLOT = "rephrase_asked"
+TOPIC_ENTITY = "topic"
+# Metadata a channel sets when it cut an over-long message before NLU.
+TRUNCATED_METADATA = "truncated"
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The latest message and everything decided about it."""
+
+    sender_id: str
+    channel: str
+    text: str
+    intent: str | None
+    language: str
+    events: Tuple[EventType, ...]
+    prediction: TopicPrediction
+    decision: Decision
+    # A topic named by a button payload (/faq{"topic": ...}), answered as is.
+    chosen_topic: str | None
+    rephrase_asked: bool
+    truncated: bool
+    # Guesses about the person's latest question, for a ticket.
+    guesses: Tuple[Mapping[str, Any], ...]
+    transcript: Tuple[Mapping[str, Any], ...]
+
+    def ticket_request(self, reason: Reason) -> TicketRequest:
+        """What a counselor needs to pick the conversation up."""
+        return TicketRequest(
+            sender_id=self.sender_id,
+            channel=self.channel,
+            language=self.language,
+            reason=reason,
+            transcript=[dict(line) for line in self.transcript],
+            guesses=[dict(guess) for guess in self.guesses],
+        )
+
+    def with_events(self, *events: EventType) -> List[EventType]:
+        """The turn's own events (language) followed by `events`."""
+        return [*self.events, *events]
+
+
+def read_turn(tracker: Tracker, settings: Settings) -> Turn:
+    """Read the turn from the tracker once."""
+    latest = tracker.latest_message or {}
+    language, events = _conversation_language(tracker, settings)
+    prediction = TopicPrediction.from_parse(latest)
+    metadata = latest.get("metadata") or {}
+    return Turn(
+        sender_id=tracker.sender_id,
+        channel=tracker.get_latest_input_channel() or "",
+        text=latest.get("text") or "",
+        intent=(latest.get("intent") or {}).get("name"),
+        language=language,
+        events=tuple(events),
+        prediction=prediction,
+        decision=prediction.decide(settings.thresholds_for(language)),
+        chosen_topic=_latest_entity(latest, TOPIC_ENTITY),
+        rephrase_asked=bool(tracker.get_slot(REPHRASE_ASKED_SLOT)),
+        truncated=bool(metadata.get(TRUNCATED_METADATA)),
+        guesses=tuple(_question_guesses(tracker, settings.closest_topics)),
+        transcript=tuple(_transcript(tracker)),
+    )
+
+
+def _conversation_language(tracker: Tracker, settings: Settings) -> Tuple[str, List[EventType]]:
+    """The language to answer in, and the slot event that records it.
+
+    An explicitly chosen language sticks; otherwise the latest message decides,
+    and a message that cannot tell (emoji, a button payload) keeps the previous
+    language, falling back to a channel hint in metadata, then the default.
+    """
+    current = tracker.get_slot(LANGUAGE_SLOT)
+    if tracker.get_slot(LANGUAGE_LOCKED_SLOT) and current in settings.languages:
+        return current, []
+    text = tracker.latest_message.get("text") or ""
+    detected = detect_language(text, settings.language_codes)
+    hint = (tracker.latest_message.get("metadata") or {}).get("language")
+    language = detected or (current if current in settings.languages else None)
+    if language is None:
+        language = hint if hint in settings.languages else settings.default_language
+    events: List[EventType] = [] if language == current else [SlotSet(LANGUAGE_SLOT, language)]
+    return language, events
+
+
+def _latest_entity(parse: Mapping[str, Any], name: str) -> str | None:
+    for entity in parse.get("entities") or []:
+        if entity.get("entity") == name and entity.get("value"):
+            return str(entity["value"])
+    return None
+
+
+def _question_guesses(tracker: Tracker, limit: int) -> List[Mapping[str, Any]]:
+    """The closest FAQ topics for the person's latest question, best first.
+
+    The question is the latest user message the model read as a FAQ topic or
+    could not place: for "can I talk to a human?" the useful guesses are those
+    of the question asked before it. No question, no guesses.
+    """
+    parses = [tracker.latest_message or {}]
+    parses += [e["parse_data"] for e in reversed(tracker.events) if e.get("event") == "user" and e.get("parse_data")]
+    for parse in parses:
+        if (parse.get("intent") or {}).get("name") in (FAQ_INTENT, FALLBACK_INTENT):
+            return list(TopicPrediction.from_parse(parse).guesses(limit))
+    return []
+
+
+def _transcript(tracker: Tracker) -> List[Dict[str, Any]]:
+    """The conversation so far as the counselor should read it."""
+    lines: List[Dict[str, Any]] = []
+    for event in tracker.events:
+        role = {"user": "user", "bot": "bot"}.get(event.get("event", ""))
+        if role and event.get("text"):
+            lines.append({"role": role, "text": event["text"], "timestamp": event.get("timestamp")})
+    return lines

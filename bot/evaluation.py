@@ -30,6 +30,8 @@ from bot.topics import FAQ_INTENT, TOPIC_SEPARATOR
 
 HARD_DIR = paths.ROOT / "heldout" / "hard"
 DISTRESS_LABEL = "distress"
+# The lowest clarify threshold `choose_thresholds` considers.
+MIN_CLARIFY = 0.3
 # Reliability-table bins of the top topic's confidence.
 CALIBRATION_BINS = 10
 
@@ -301,28 +303,38 @@ def choose_thresholds(
     predictions: Sequence[TopicPrediction],
     base: Thresholds,
     max_wrong: float = 0.01,
+    resolved_slack: float = 0.01,
 ) -> Thresholds:
     """The thresholds that resolve the most messages with at most `max_wrong` answered wrongly.
 
-    Ties go to more messages answered outright. If no setting keeps wrong
-    answers within `max_wrong`, the one with the fewest wrong answers wins.
+    Asking "is it about…?" for everything would resolve nearly as much as
+    answering, at the cost of a tap on every question; so among settings
+    within `resolved_slack` of the most resolved, the one that answers the
+    most outright wins. If no setting keeps wrong answers within `max_wrong`,
+    the one with the fewest wrong answers wins.
     """
     grid = [round(0.05 * step, 2) for step in range(2, 20)] + [0.97, 0.99]
-    best: Tuple[Tuple[float, ...], Thresholds] | None = None
+    # Below a 30% chance that an offered topic is right, "is it about…?" only
+    # confuses; Soba asks to rephrase instead.
+    clarify_grid = [value for value in grid if value >= MIN_CLARIFY]
+    candidates: List[Tuple[float, float, float, Thresholds]] = []
     for intent in (0.3, 0.5, 0.7, 0.9):
         for answer in grid:
-            for clarify in grid:
+            for clarify in clarify_grid:
                 candidate = Thresholds(answer=answer, clarify=clarify, intent=intent, choices=base.choices)
                 groups = score(examples, predictions, defaultdict(lambda c=candidate: c)).groups.values()
                 total = max(sum(g.total for g in groups), 1)
                 wrong = sum(g.answered_wrong for g in groups) / total
                 resolved = sum(g.resolved for g in groups) / total
                 answered = sum(g.answered_right for g in groups) / total
-                key = (wrong <= max_wrong, -wrong if wrong > max_wrong else 0.0, resolved, answered)
-                if best is None or key > best[0]:
-                    best = (key, candidate)
-    assert best is not None
-    return best[1]
+                candidates.append((wrong, resolved, answered, candidate))
+    allowed = [c for c in candidates if c[0] <= max_wrong]
+    if not allowed:
+        fewest = min(c[0] for c in candidates)
+        allowed = [c for c in candidates if c[0] == fewest]
+    most_resolved = max(c[1] for c in allowed)
+    near_best = [c for c in allowed if c[1] >= most_resolved - resolved_slack]
+    return max(near_best, key=lambda c: (c[2], c[1], -c[0]))[3]
 
 
 async def parse_all(model: Path, texts: Sequence[str]) -> Tuple[List[Dict[str, Any]], List[float]]:

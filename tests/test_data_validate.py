@@ -10,9 +10,12 @@ from bot import paths
 # the retrieval intent `faq` is listed in domain.yml *and* added again from the
 # training data, and its `utter_faq` action is unused because
 # action_answer_faq answers from the knowledge base instead.
+# `no_text` is set by the channels for a message without text (like a button
+# payload) and never predicted by the model, so it has no training examples.
 KNOWN_WARNINGS = (
     "The following duplicated intents have been found across multiple domain files: faq",
     "The utterance 'utter_faq' is not used in any story or rule.",
+    "The intent 'no_text' is listed in the domain file, but is not found in the NLU training data.",
 )
 
 

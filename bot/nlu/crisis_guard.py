@@ -22,6 +22,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KE
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.features import to_hiragana
+from bot.nlu.romaji import romaji_to_hiragana
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +87,9 @@ class CrisisGuard(GraphComponent):
             0.0,
         )
         folded = normalize(text)
-        phrase_hit = any(pattern.search(folded) for pattern in self._patterns)
+        # Romaji ("shinitai") is read as kana too, to meet the hiragana phrases.
+        readings = (folded, romaji_to_hiragana(folded))
+        phrase_hit = any(pattern.search(view) for pattern in self._patterns for view in readings if view)
         current = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
         if current == CRISIS_INTENT or not (phrase_hit or confidence >= self._threshold):
             return

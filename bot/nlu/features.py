@@ -29,9 +29,14 @@ def normalize(text: str) -> str:
     return " ".join(folded.split())
 
 
+# A space between two Japanese characters: learners of Japanese often write
+# 「かいしゃ　やすみ　おかね」, natives write かいしゃやすみおかね.
+_SPACE_IN_JAPANESE = re.compile(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])")
+
+
 def character_view(text: str) -> str:
-    """The text for character n-grams."""
-    return normalize(text)
+    """The text for character n-grams, spaces inside Japanese removed."""
+    return _SPACE_IN_JAPANESE.sub("", normalize(text))
 
 
 def lemma_view(lemmas: Sequence[str]) -> str:

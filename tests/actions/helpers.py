@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.db import session_factory
 from tests.conftest import load_tracker_state
 
 
@@ -53,6 +54,7 @@ def topic_ranking(*ranking: Tuple[str, float]) -> Callable[[Dict[str, Any]], Non
 
 def tickets(url: str) -> List[Dict[str, Any]]:
     """Every ticket row in the database at `url`, oldest first."""
+    session_factory(url)  # the schema, even where no action has written yet
     engine = sa.create_engine(url)
     with engine.connect() as connection:
         return [dict(row) for row in connection.execute(sa.text("SELECT * FROM tickets ORDER BY id")).mappings()]

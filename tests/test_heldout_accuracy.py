@@ -46,18 +46,18 @@ def test_old_heldout_set_japanese_top1(reports: dict[str, Report]) -> None:
 
 
 @pytest.mark.parametrize("language", sorted(HARD_TOP1_MINIMUM))
-def test_hard_set_top1_and_wrong_answers(reports: dict[str, Report], language: str) -> None:
+def test_hard_set_top1(reports: dict[str, Report], language: str) -> None:
     group = reports["heldout/hard"].groups[language]
 
     assert group.share(group.top1) >= HARD_TOP1_MINIMUM[language], format_report(reports["heldout/hard"])
-    assert group.share(group.answered_wrong) <= WRONG_MAXIMUM, format_report(reports["heldout/hard"])
 
 
 @pytest.mark.parametrize("language", ["ja", "en"])
-def test_hard_set_resolved(reports: dict[str, Report], language: str) -> None:
+def test_hard_set_resolved_with_few_wrong_answers(reports: dict[str, Report], language: str) -> None:
     group = reports["heldout/hard"].groups[language]
 
     assert group.share(group.resolved) >= HARD_RESOLVED_MINIMUM, format_report(reports["heldout/hard"])
+    assert group.share(group.answered_wrong) <= WRONG_MAXIMUM, format_report(reports["heldout/hard"])
 
 
 def test_every_crisis_message_is_caught(reports: dict[str, Report]) -> None:

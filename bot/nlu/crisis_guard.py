@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from typing import Any, Dict, List
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -21,7 +20,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.features import to_hiragana
+from bot.nlu.features import character_view
 from bot.nlu.romaji import romaji_to_hiragana
 
 logger = logging.getLogger(__name__)
@@ -30,8 +29,11 @@ CRISIS_INTENT = "crisis"
 
 
 def normalize(text: str) -> str:
-    """NFKC, case folding and katakana folded to hiragana, so that シニタイ, ＳＵＩＣＩＤＥ match."""
-    return to_hiragana(unicodedata.normalize("NFKC", text).casefold())
+    """The character view of the classifier (NFKC, lower case, hiragana, no spaces inside Japanese).
+
+    So シニタイ, ＳＵＩＣＩＤＥ and a learner's 「しに　たい」 all meet their phrase.
+    """
+    return character_view(text)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)

@@ -54,14 +54,7 @@ def decide(dispatcher: CollectingDispatcher, kind: str, **fields: Any) -> None:
 
 def answer_labels(language: str) -> AnswerLabels:
     """Soba's words around every answer in `language`."""
-    table = texts()
-    return AnswerLabels(
-        law=table.get(language, "law_label"),
-        link=table.get(language, "link_label"),
-        public_sector=table.get(language, "public_sector_label"),
-        deadline=table.get(language, "deadline_label"),
-        closing=table.get(language, "answer_closing"),
-    )
+    return AnswerLabels.from_texts(texts(), language)
 
 
 def topic_payload(topic: str) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Sequence, Tuple
 
@@ -123,6 +123,12 @@ def decision_labels(decision: Decision) -> List[str]:
     return [faq_label(topic) for topic in decision.topics]
 
 
+def add_fields(target: Any, source: Any) -> None:
+    """Add every count (and list) of dataclass `source` to `target` of the same type."""
+    for item in fields(target):
+        setattr(target, item.name, getattr(target, item.name) + getattr(source, item.name))
+
+
 @dataclass
 class GroupScore:
     """Counts for one language of one held-out set."""
@@ -144,11 +150,7 @@ class GroupScore:
 
     def add(self, other: GroupScore) -> None:
         """Add another group's counts to this one."""
-        for name in ("total", "top1", "top3", "answered_right", "clarified_right", "answered_wrong"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.clarified_wrong += other.clarified_wrong
-        self.handed_off += other.handed_off
-        self.confidences += other.confidences
+        add_fields(self, other)
 
     @property
     def resolved(self) -> int:

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from bot.knowledge.figures import Figures, FiguresError, load_figures, placeholders
+from bot.texts import Texts
 
 FIGURES_FILE = "figures.yml"
 # Languages written without spaces between words are limited in characters,
@@ -72,6 +73,17 @@ class AnswerLabels:
     public_sector: str
     deadline: str
     closing: str
+
+    @classmethod
+    def from_texts(cls, texts: Texts, language: str) -> AnswerLabels:
+        """The labels in `language` from texts/<language>.yml."""
+        return cls(
+            law=texts.get(language, "law_label"),
+            link=texts.get(language, "link_label"),
+            public_sector=texts.get(language, "public_sector_label"),
+            deadline=texts.get(language, "deadline_label"),
+            closing=texts.get(language, "answer_closing"),
+        )
 
 
 @dataclass(frozen=True)

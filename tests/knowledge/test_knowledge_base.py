@@ -32,14 +32,7 @@ TOPICS_WITH_DEADLINES = (
 
 def labels(language: str) -> AnswerLabels:
     settings = load_settings()
-    texts = Texts(load_texts(paths.TEXTS_DIR, settings.language_codes), settings)
-    return AnswerLabels(
-        law=texts.get(language, "law_label"),
-        link=texts.get(language, "link_label"),
-        public_sector=texts.get(language, "public_sector_label"),
-        deadline=texts.get(language, "deadline_label"),
-        closing=texts.get(language, "answer_closing"),
-    )
+    return AnswerLabels.from_texts(Texts(load_texts(paths.TEXTS_DIR, settings.language_codes), settings), language)
 
 
 def test_the_real_knowledge_base_is_valid() -> None:

@@ -241,7 +241,7 @@ def table(runs: Sequence[SystemRun], reports: Dict[str, Report], thresholds: Dic
     lines: List[str] = []
     for code in languages:
         lines += [
-            f"\nLanguage: {code}",
+            f"\nLanguage: {code}\n",
             "| system | n | top-1 | top-3 | answered right | resolved | answered wrongly | handed off "
             "| ECE | train s | thresholds (answer / clarify / intent) |",
             "|---|---|---|---|---|---|---|---|---|---|---|",
@@ -280,7 +280,7 @@ def reliability_table(report: Report) -> str:
     """Per language: confidence bin, messages, mean confidence, accuracy of the top topic."""
     lines = []
     for code, group in sorted(report.groups.items()):
-        lines += [f"\n{code}: | confidence | n | mean confidence | accuracy |", "|---|---|---|---|"]
+        lines += [f"\n{code}:\n", "| confidence | n | mean confidence | accuracy |", "|---|---|---|---|"]
         for low, high, members in reliability_bins(group.confidences):
             if members:
                 confidence = sum(c for c, _ in members) / len(members)
@@ -391,7 +391,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         }
         print(f"\n### Held-out set {name} ({len(examples)} messages)")
         print(table(runs, reports, thresholds))
-        print("\nCrisis\n" + crisis_table(runs, reports))
+        print("\nCrisis\n\n" + crisis_table(runs, reports))
         if name == "heldout/hard":
             estimates = {run.system: two_fold_estimate(examples, run.predictions[name], base) for run in runs}
             print("\nTwo-fold estimate on heldout/hard (thresholds never tuned on the messages scored)")

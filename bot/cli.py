@@ -19,6 +19,7 @@ import sys
 from typing import List
 
 from bot import paths, processes
+from bot.api_token import rasa_api_token
 from bot.db import session_factory
 from bot.knowledge import KnowledgeError, load_knowledge
 from bot.settings import get_settings
@@ -61,7 +62,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     env = processes.child_env(settings)
     model = processes.train(env)
     actions = processes.start_action_server(env, settings.action_port)
-    rasa = processes.start_rasa_server(env, model, settings.rasa_port, auth_token=os.environ.get("SOBA_RASA_TOKEN"))
+    token = rasa_api_token()
+    rasa = processes.start_rasa_server(env, model, settings.rasa_port, auth_token=token)
     try:
         processes.wait_until_up(f"http://127.0.0.1:{settings.action_port}/health", actions)
         processes.wait_until_up(f"http://127.0.0.1:{settings.rasa_port}/", rasa)
@@ -70,7 +72,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             "\nSoba is running.\n"
             f"  REST channel:   POST {url}/webhooks/rest/webhook  "
             '{"sender": "me", "message": "残業代が払われません"}\n'
-            f'  NLU parse:      POST {url}/model/parse  {{"text": "..."}}\n'
+            f'  NLU parse:      POST {url}/model/parse?token=$(cat var/rasa-token)  {{"text": "..."}}\n'
+            "                  (Rasa's HTTP API needs the token: SOBA_RASA_TOKEN, or var/rasa-token)\n"
             f"  Action server:  http://localhost:{settings.action_port}/health\n"
             f"  Database:       {settings.database_url}\n"
             "Press Ctrl-C to stop.\n",

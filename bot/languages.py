@@ -6,6 +6,7 @@ contract stays `detect_language(text, supported) -> code | None`.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from typing import Iterable, Mapping
@@ -33,8 +34,22 @@ def detect_language(text: str, supported: Iterable[str]) -> str | None:
     return None
 
 
+LANGUAGE_ENTITY = "language"
+
+
+def choose_language_payload(code: str) -> str:
+    """The button payload that switches the conversation to `code` (every channel's menu uses it)."""
+    return "/choose_language" + json.dumps({LANGUAGE_ENTITY: code}, separators=(",", ":"))
+
+
 def chosen_language(text: str, languages: Mapping[str, Language]) -> str | None:
-    """The language a choose_language message names ("英語で", "Japanese please")."""
+    """The language a choose_language message names ("英語で", "Japanese please", a menu payload)."""
+    if text.startswith("/choose_language{"):
+        try:
+            code = json.loads(text[len("/choose_language") :]).get(LANGUAGE_ENTITY)
+        except (ValueError, AttributeError):
+            code = None
+        return code if code in languages else None
     folded = unicodedata.normalize("NFKC", text).casefold()
     for code, language in languages.items():
         if any(alias.casefold() in folded for alias in language.aliases):

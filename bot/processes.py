@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Dict, List, Mapping
 
 from bot import paths
+from bot.channels.credentials import write_effective_credentials
 from bot.model_files import MODEL_SUFFIX, model_path
 from bot.settings import Settings
 
@@ -42,6 +43,8 @@ def child_env(
     env["SOBA_DATABASE_URL"] = settings.database_url
     env["SOBA_ACTION_ENDPOINT"] = f"http://127.0.0.1:{action_port or settings.action_port}/webhook"
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # Sanic reads SANIC_* variables into its config: one body-size limit for every route.
+    env["SANIC_REQUEST_MAX_SIZE"] = str(settings.channels.max_body_bytes)
     # Rasa asks about telemetry on first run; a server must never block on input.
     env.setdefault("RASA_TELEMETRY_ENABLED", "false")
     env.update(extra or {})
@@ -86,19 +89,22 @@ def start_action_server(env: Mapping[str, str], port: int, log: Path | None = No
 
 
 def start_rasa_server(
-    env: Mapping[str, str], model: Path, port: int, log: Path | None = None, auth_token: str | None = None
+    env: Mapping[str, str], model: Path, port: int, auth_token: str, log: Path | None = None
 ) -> subprocess.Popen:
-    """Start the Rasa server with the HTTP API and the channels in credentials.yml."""
+    """Start the Rasa server with the HTTP API and the channels in credentials.yml.
+
+    Channels whose secrets are not in `env` are left out (bot/channels/credentials.py).
+    """
+    credentials = write_effective_credentials(env, paths.VAR_DIR / f"credentials.{port}.yml")
     command: List[str] = [
         sys.executable, "-m", "rasa", "run",
         "--enable-api",
         "--model", str(model),
         "--port", str(port),
         "--endpoints", str(paths.ENDPOINTS_FILE),
-        "--credentials", str(paths.CREDENTIALS_FILE),
+        "--credentials", str(credentials),
+        "--auth-token", auth_token,
     ]  # fmt: skip
-    if auth_token:
-        command += ["--auth-token", auth_token]
     return _spawn(command, env, log)
 
 

@@ -43,6 +43,20 @@ class OfficeHours:
 
 
 @dataclass(frozen=True)
+class ChannelSettings:
+    """Where the messaging platforms' APIs are, and how big a webhook body may be.
+
+    The API base URLs are settings so that tests point the channels at local
+    fakes of the LINE and Telegram servers; production uses the defaults.
+    """
+
+    line_api: str
+    line_data_api: str
+    telegram_api: str
+    max_body_bytes: int
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything configurable about Soba, validated at load time."""
 
@@ -57,6 +71,7 @@ class Settings:
     database_url: str
     contacts: Mapping[str, str]
     office_hours: OfficeHours
+    channels: ChannelSettings
 
     def thresholds_for(self, language: str) -> Thresholds:
         """The decision thresholds of `language` (its own, else the default)."""
@@ -112,6 +127,7 @@ def load_settings(
         action_port = int(env.get("SOBA_ACTION_PORT", ports["actions"]))
     except (TypeError, ValueError, KeyError) as error:
         raise SettingsError(f"bad number in settings: {error}") from error
+    channels = _channels(_require(raw, "channels"), env)
     if max_message_chars < 100:
         raise SettingsError(f"max_message_chars must be at least 100, got {max_message_chars}")
 
@@ -131,7 +147,24 @@ def load_settings(
             close=str(hours["close"]),
             reply_within_business_days=int(hours["reply_within_business_days"]),
         ),
+        channels=channels,
     )
+
+
+def _channels(raw: Any, env: Mapping[str, str]) -> ChannelSettings:
+    """The `channels:` section; SOBA_LINE_API, SOBA_LINE_DATA_API, SOBA_TELEGRAM_API override."""
+    if not isinstance(raw, dict):
+        raise SettingsError("settings: 'channels' must be a mapping")
+    try:
+        max_body_bytes = int(env.get("SOBA_MAX_BODY_BYTES", raw["max_body_bytes"]))
+        return ChannelSettings(
+            line_api=str(env.get("SOBA_LINE_API", raw["line_api"])).rstrip("/"),
+            line_data_api=str(env.get("SOBA_LINE_DATA_API", raw["line_data_api"])).rstrip("/"),
+            telegram_api=str(env.get("SOBA_TELEGRAM_API", raw["telegram_api"])).rstrip("/"),
+            max_body_bytes=max_body_bytes,
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise SettingsError(f"settings: bad or missing channels value: {error}") from error
 
 
 def _thresholds(raw: Any, languages: Mapping[str, Language], choices: int) -> Dict[str, Thresholds]:

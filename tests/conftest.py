@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 import socket
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,8 @@ from bot import paths, processes
 from bot.db import session_factory
 from bot.settings import get_settings, load_settings
 from bot.texts import get_texts
+from tests.fakes.line_api import FakeLineApi
+from tests.fakes.telegram_api import FakeTelegramApi
 
 TRACKERS_DIR = Path(__file__).parent / "data" / "trackers"
 
@@ -33,6 +36,40 @@ def trained_model() -> Path:
     return processes.train(processes.child_env(load_settings()))
 
 
+# The secrets the channels are configured with (credentials.yml reads them from the env).
+LINE_SECRET = "line-channel-secret-for-tests"
+TELEGRAM_SECRET = "telegram-secret-token-for-tests"
+
+
+@dataclass
+class PlatformFakes:
+    """Local fakes of the LINE and Telegram APIs, the only stand-ins in the suite."""
+
+    line: FakeLineApi
+    telegram: FakeTelegramApi
+
+    def env(self) -> Dict[str, str]:
+        """What the Rasa server needs to use the fakes and to enable both channels."""
+        return {
+            "SOBA_LINE_API": self.line.url,
+            "SOBA_LINE_DATA_API": self.line.url,
+            "SOBA_TELEGRAM_API": self.telegram.url,
+            "LINE_CHANNEL_SECRET": LINE_SECRET,
+            "LINE_CHANNEL_ACCESS_TOKEN": self.line.access_token,
+            "TELEGRAM_BOT_TOKEN": self.telegram.token,
+            "TELEGRAM_SECRET_TOKEN": TELEGRAM_SECRET,
+        }
+
+
+@pytest.fixture(scope="session")
+def platform_fakes() -> Iterator[PlatformFakes]:
+    """The fake LINE and Telegram servers, for the whole run."""
+    fakes = PlatformFakes(line=FakeLineApi().start(), telegram=FakeTelegramApi().start())
+    yield fakes
+    fakes.line.stop()
+    fakes.telegram.stop()
+
+
 @dataclass
 class Servers:
     """A running Rasa server and action server, with their database."""
@@ -40,6 +77,15 @@ class Servers:
     rasa_url: str
     database_url: str
     logs: List[Path]
+    # Rasa's HTTP API requires this token, as in production; channel routes do not.
+    token: str
+    action_url: str
+    fakes: PlatformFakes
+
+    def api(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """Call Rasa's HTTP API (`/model/parse`, `/conversations/...`) with the token."""
+        params = dict(kwargs.pop("params", None) or {}, token=self.token)
+        return requests.request(method, f"{self.rasa_url}{path}", params=params, timeout=60, **kwargs)
 
     def say(self, sender: str, message: str, metadata: Dict[str, Any] | None = None) -> List[Dict[str, Any]]:
         """Post one message to the REST channel and return the bot's messages."""
@@ -56,7 +102,7 @@ class Servers:
 
     def parse(self, text: str) -> Dict[str, Any]:
         """Rasa's NLU parse of `text`."""
-        response = requests.post(f"{self.rasa_url}/model/parse", json={"text": text}, timeout=60)
+        response = self.api("POST", "/model/parse", json={"text": text})
         response.raise_for_status()
         return response.json()
 
@@ -71,21 +117,32 @@ class Servers:
 
 
 @pytest.fixture(scope="session")
-def soba_servers(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+def soba_servers(
+    trained_model: Path, platform_fakes: PlatformFakes, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Servers]:
     """Start the action server and the Rasa server on free ports, as `soba run` does."""
     workdir = tmp_path_factory.mktemp("servers")
     database_url = f"sqlite:///{workdir / 'soba.db'}"
     rasa_port, action_port = free_port(), free_port()
     settings = load_settings(env={"SOBA_DATABASE_URL": database_url})
-    env = processes.child_env(settings, action_port=action_port, extra={"SOBA_ACTION_PORT": str(action_port)})
+    extra = {"SOBA_ACTION_PORT": str(action_port), **platform_fakes.env()}
+    env = processes.child_env(settings, action_port=action_port, extra=extra)
     session_factory(database_url)  # as `soba run` does before starting the servers
     logs = [workdir / "actions.log", workdir / "rasa.log"]
     actions = processes.start_action_server(env, action_port, log=logs[0])
-    rasa = processes.start_rasa_server(env, trained_model, rasa_port, log=logs[1])
+    token = secrets.token_urlsafe(24)
+    rasa = processes.start_rasa_server(env, trained_model, rasa_port, log=logs[1], auth_token=token)
     try:
         processes.wait_until_up(f"http://127.0.0.1:{action_port}/health", actions)
         processes.wait_until_up(f"http://127.0.0.1:{rasa_port}/", rasa)
-        yield Servers(rasa_url=f"http://127.0.0.1:{rasa_port}", database_url=database_url, logs=logs)
+        yield Servers(
+            rasa_url=f"http://127.0.0.1:{rasa_port}",
+            database_url=database_url,
+            logs=logs,
+            token=token,
+            action_url=f"http://127.0.0.1:{action_port}",
+            fakes=platform_fakes,
+        )
     except processes.ServerError:
         for log in logs:
             print(f"--- {log.name} ---\n{log.read_text(errors='replace')[-5000:]}")

@@ -1,0 +1,84 @@
+"""Rasa bot messages as LINE messages: plain text, buttons as quick replies.
+
+Answers are plain text: LINE links URLs in text by itself, a text message
+holds 5,000 characters (an answer is under 1,000), and plain text reads the
+same in every LINE client, where a Flex bubble would cut the law references
+into a layout that differs per device. Buttons (clarify topics, "none of
+these", 👍/👎, languages) become quick-reply postbacks: the tap shows the
+button's title in the chat (`displayText`) and sends its payload to Soba.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Mapping, Sequence
+
+from linebot.models import (
+    ImageSendMessage,
+    PostbackAction,
+    QuickReply,
+    QuickReplyButton,
+    SendMessage,
+    TextSendMessage,
+)
+
+# LINE's limits (Messaging API reference).
+MAX_TEXT_CHARS = 5000
+MAX_LABEL_CHARS = 20
+MAX_DISPLAY_TEXT_CHARS = 300
+MAX_POSTBACK_DATA_CHARS = 300
+MAX_QUICK_REPLY_ITEMS = 13
+MAX_MESSAGES_PER_CALL = 5
+
+
+def _label(title: str) -> str:
+    return title if len(title) <= MAX_LABEL_CHARS else title[: MAX_LABEL_CHARS - 1] + "…"
+
+
+def quick_reply(buttons: Sequence[Mapping[str, Any]]) -> QuickReply | None:
+    """Rasa buttons (`title`, `payload`) as LINE quick-reply postbacks."""
+    items = [
+        QuickReplyButton(
+            action=PostbackAction(
+                label=_label(str(button["title"])),
+                data=str(button["payload"])[:MAX_POSTBACK_DATA_CHARS],
+                display_text=str(button["title"])[:MAX_DISPLAY_TEXT_CHARS],
+            )
+        )
+        for button in buttons[:MAX_QUICK_REPLY_ITEMS]
+        if button.get("payload")
+    ]
+    return QuickReply(items=items) if items else None
+
+
+def to_line_messages(bot_messages: Sequence[Mapping[str, Any]]) -> List[SendMessage]:
+    """One LINE message per Rasa message with text or an image; `custom` is for programs, not shown.
+
+    A message with buttons but no text still needs a text to carry its quick
+    replies; LINE shows quick replies only under the last message of a batch,
+    so buttons are moved to the last message sent.
+    """
+    messages: List[SendMessage] = []
+    buttons: List[Mapping[str, Any]] = []
+    for message in bot_messages:
+        text = (message.get("text") or "").strip()
+        if text:
+            messages.append(TextSendMessage(text=text[:MAX_TEXT_CHARS]))
+        if message.get("image"):
+            url = str(message["image"])
+            messages.append(ImageSendMessage(original_content_url=url, preview_image_url=url))
+        buttons.extend(message.get("buttons") or [])
+    if buttons:
+        if not messages or not isinstance(messages[-1], TextSendMessage):
+            messages.append(TextSendMessage(text="👇"))
+        messages[-1].quick_reply = quick_reply(buttons)
+    return messages
+
+
+def batches(messages: Sequence[SendMessage]) -> List[List[SendMessage]]:
+    """Split into calls of at most five messages, LINE's limit per reply or push."""
+    return [list(messages[i : i + MAX_MESSAGES_PER_CALL]) for i in range(0, len(messages), MAX_MESSAGES_PER_CALL)]
+
+
+def as_json(messages: Sequence[SendMessage]) -> List[Dict[str, Any]]:
+    """The JSON LINE receives, for logs and tests."""
+    return [message.as_json_dict() for message in messages]

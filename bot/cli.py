@@ -124,6 +124,34 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_line_rich_menu(args: argparse.Namespace) -> int:
+    """Register Soba's rich menu (language, counselor, common questions) as the LINE account's default."""
+    import asyncio
+
+    from bot.channels.line import LineClient
+    from bot.channels.line_rich_menu import register_rich_menu
+
+    token = os.environ.get("LINE_CHANNEL_ACCESS_TOKEN")
+    if not token:
+        print("Set LINE_CHANNEL_ACCESS_TOKEN (LINE Developers console → Messaging API).", file=sys.stderr)
+        return 2
+
+    async def register() -> str:
+        client = LineClient(token)
+        try:
+            return await register_rich_menu(client, args.faq_url)
+        finally:
+            await client.close()
+
+    try:
+        menu_id = asyncio.run(register())
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(f"Rich menu {menu_id} is now the default menu of the LINE account.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line interface."""
     parser = argparse.ArgumentParser(prog="soba", description=__doc__.split("\n")[0])
@@ -138,6 +166,10 @@ def build_parser() -> argparse.ArgumentParser:
         ("check-knowledge", cmd_check_knowledge),
     ]:
         commands.add_parser(name, help=handler.__doc__).set_defaults(handler=handler)
+    line = commands.add_parser("line", help="LINE official account set-up").add_subparsers(dest="line", required=True)
+    rich_menu = line.add_parser("rich-menu", help=cmd_line_rich_menu.__doc__)
+    rich_menu.add_argument("--faq-url", required=True, help="public https URL of the FAQ pages, e.g. https://host/faq/ja/")
+    rich_menu.set_defaults(handler=cmd_line_rich_menu)
     return parser
 
 

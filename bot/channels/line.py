@@ -77,6 +77,12 @@ class LineClient:
             )
         return self._api
 
+    async def close(self) -> None:
+        """Close the HTTP session (for one-off commands; the server keeps it open)."""
+        if self._api is not None:
+            await self._api.async_http_client.session.close()
+            self._api = None
+
     async def show_loading(self, user_id: str) -> None:
         """The "…" animation in the person's chat (the SDK has no call for it yet)."""
         body = json.dumps({"chatId": user_id, "loadingSeconds": LOADING_SECONDS})

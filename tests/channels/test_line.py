@@ -13,11 +13,14 @@ from typing import Any, Dict, List
 import pytest
 import requests
 
+from bot import cli
+from bot.channels.line import LANGUAGE_MENU_PAYLOAD
 from bot.channels.line_messages import to_line_messages
 from bot.decision import Outcome
 from bot.languages import choose_language_payload
+from bot.settings import load_settings
 from bot.texts import get_texts
-from tests.conftest import LINE_SECRET, Servers
+from tests.conftest import LINE_SECRET, PlatformFakes, Servers, clear_caches
 from tests.fakes.recording_api import Call
 from tests.test_end_to_end import AMBIGUOUS, first_decided
 
@@ -242,9 +245,44 @@ def test_the_tracker_api_needs_the_token(soba_servers: Servers) -> None:
 def test_line_messages_respect_line_limits() -> None:
     buttons = [{"title": f"とても長いテーマの名前その{i}です", "payload": f"/faq{i}"} for i in range(20)]
 
-    messages = [m.as_json_dict() for m in to_line_messages([{"text": "x" * 6000}, {"text": "どれですか", "buttons": buttons}])]
+    rasa_messages = [{"text": "x" * 6000}, {"text": "どれですか", "buttons": buttons}]
+
+    messages = [m.as_json_dict() for m in to_line_messages(rasa_messages)]
 
     assert len(messages[0]["text"]) == 5000
     items = messages[-1]["quickReply"]["items"]
     assert len(items) == 13 and all(len(i["action"]["label"]) <= 20 for i in items)
     assert "quickReply" not in messages[0]
+
+
+def test_the_rich_menu_command_registers_the_menu_as_default(
+    platform_fakes: PlatformFakes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    line = platform_fakes.line
+    for key, value in platform_fakes.env().items():
+        monkeypatch.setenv(key, value)
+    clear_caches()
+    try:
+        assert cli.main(["line", "rich-menu", "--faq-url", "https://soba.example.org/faq/ja/"]) == 0
+        assert cli.main(["line", "rich-menu", "--faq-url", "https://soba.example.org/faq/ja/"]) == 0
+        assert cli.main(["line", "rich-menu", "--faq-url", "http://insecure.example.org/"]) == 2
+    finally:
+        clear_caches()
+
+    assert list(line.rich_menus) == [line.default_rich_menu]  # the second run replaced the first
+    menu = line.rich_menus[line.default_rich_menu]
+    actions = [area["action"] for area in menu["areas"]]
+    assert [a.get("data") for a in actions[:2]] == [LANGUAGE_MENU_PAYLOAD, "/request_human"]
+    assert actions[2] == {"type": "uri", "label": actions[2]["label"], "uri": "https://soba.example.org/faq/ja/"}
+    uploads = line.calls_to(f"/v2/bot/richmenu/{line.default_rich_menu}/content")
+    assert uploads and uploads[0].body.startswith(b"\x89PNG")
+
+
+def test_the_language_area_of_the_rich_menu_shows_the_language_menu(soba_servers: Servers) -> None:
+    user = new_user()
+    body = event(user, "postback", postback={"data": LANGUAGE_MENU_PAYLOAD})
+
+    post(soba_servers, body)
+
+    payloads = [a["data"] for a in quick_replies(sent_to(soba_servers, user, body["replyToken"]))]
+    assert payloads == [choose_language_payload(code) for code in load_settings().languages]

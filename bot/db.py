@@ -44,6 +44,35 @@ def create_schema(engine: Engine) -> None:
     import bot.handoff.models  # noqa: F401
 
     Base.metadata.create_all(engine)
+    _add_missing_columns(engine)
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """Add columns that newer code defines to tables an older Soba created.
+
+    Soba's schema only ever grows by nullable or defaulted columns, so an
+    existing database (with its tickets and conversations) is brought up to
+    date in place at start, without a migration tool.
+    """
+    inspector = sa.inspect(engine)
+    existing_tables = set(inspector.get_table_names())
+    with engine.begin() as connection:
+        for table in Base.metadata.sorted_tables:
+            if table.name not in existing_tables:
+                continue
+            present = {column["name"] for column in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in present:
+                    continue
+                column_type = column.type.compile(dialect=engine.dialect)
+                default = ""
+                if column.default is not None and getattr(column.default, "is_scalar", False):
+                    literal = sa.literal(column.default.arg, column.type)
+                    rendered = literal.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True})
+                    default = f" DEFAULT {rendered}"
+                statement = f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {column_type}{default}'
+                connection.execute(sa.text(statement))
+                logger.info("Added column %s.%s to the existing database.", table.name, column.name)
 
 
 @lru_cache(maxsize=4)

@@ -25,10 +25,31 @@ class Reason(str, enum.Enum):
 
 
 class Status(str, enum.Enum):
-    """Where the ticket is in its life."""
+    """Where the ticket is in its life (bot/handoff/lifecycle.py moves it)."""
 
+    # Waiting for a counselor to pick it up.
     OPEN = "open"
+    # A counselor has it.
+    ASSIGNED = "assigned"
+    # The counselor replied; waiting for the person to write back.
+    WAITING = "waiting"
     CLOSED = "closed"
+
+    @property
+    def is_active(self) -> bool:
+        """The bot stays quiet while a ticket is in any state but closed."""
+        return self is not Status.CLOSED
+
+
+ACTIVE_STATUSES = tuple(status.value for status in Status if status.is_active)
+
+
+class Author(str, enum.Enum):
+    """Who wrote a message after the hand-off."""
+
+    PERSON = "person"
+    STAFF = "staff"
+    BOT = "bot"
 
 
 class Ticket(Base):
@@ -47,10 +68,50 @@ class Ticket(Base):
     transcript = sa.Column(sa.JSON, nullable=False, default=list)
     # [{"topic": ..., "confidence": ...}, ...], best first
     guesses = sa.Column(sa.JSON, nullable=False, default=list)
+    # The office whose queue it is in (offices.yml) and the region that chose it.
+    office = sa.Column(sa.String(64), nullable=True, index=True)
+    region = sa.Column(sa.String(64), nullable=True)
+    # The staff member's login name.
+    assignee = sa.Column(sa.String(64), nullable=True, index=True)
+    # The person has been told once that their messages now go to a counselor.
+    acknowledged = sa.Column(sa.Boolean, nullable=False, default=False)
+    # "staff:<login>" or "person" (they cancelled).
+    closed_by = sa.Column(sa.String(80), nullable=True)
     created_at = sa.Column(sa.DateTime(timezone=True), nullable=False, default=utcnow)
     updated_at = sa.Column(sa.DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+    closed_at = sa.Column(sa.DateTime(timezone=True), nullable=True)
 
     @property
     def public_id(self) -> str:
         """The id shown to the person and in the REST contract."""
         return str(self.id)
+
+
+class TicketMessage(Base):
+    """A message in the conversation after the hand-off: the person's, a counselor's, or the bot's."""
+
+    __tablename__ = "ticket_messages"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    ticket_id = sa.Column(sa.Integer, sa.ForeignKey("tickets.id"), nullable=False, index=True)
+    author = sa.Column(sa.String(16), nullable=False)
+    # The staff member's login for staff messages.
+    staff = sa.Column(sa.String(64), nullable=True)
+    text = sa.Column(sa.Text, nullable=False)
+    language = sa.Column(sa.String(16), nullable=True)
+    # For the person's messages: the bot's best topic guess, so a counselor
+    # who does not read the language knows what it is about.
+    topic_guess = sa.Column(sa.String(100), nullable=True)
+    created_at = sa.Column(sa.DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class TicketNote(Base):
+    """An internal note on a ticket; never shown to the person."""
+
+    __tablename__ = "ticket_notes"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    ticket_id = sa.Column(sa.Integer, sa.ForeignKey("tickets.id"), nullable=False, index=True)
+    staff = sa.Column(sa.String(64), nullable=False)
+    text = sa.Column(sa.Text, nullable=False)
+    created_at = sa.Column(sa.DateTime(timezone=True), nullable=False, default=utcnow)

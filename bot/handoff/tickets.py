@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Tuple
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.handoff.models import Priority, Reason, Status, Ticket
+from bot.handoff.models import ACTIVE_STATUSES, Priority, Reason, Status, Ticket
 
 logger = logging.getLogger(__name__)
 
@@ -32,10 +32,10 @@ class TicketRequest:
 
 
 def find_open_ticket(session: Session, sender_id: str) -> Ticket | None:
-    """The conversation's open ticket, if it has one."""
+    """The conversation's ticket that is not closed yet (open, assigned or waiting), if any."""
     query = (
         sa.select(Ticket)
-        .where(Ticket.sender_id == sender_id, Ticket.status == Status.OPEN.value)
+        .where(Ticket.sender_id == sender_id, Ticket.status.in_(ACTIVE_STATUSES))
         .order_by(Ticket.id.desc())
     )
     return session.execute(query).scalars().first()

@@ -2,40 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import uuid
-from typing import Iterator
 
-import pytest
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.db import session_factory
 from bot.handoff.models import Reason
 from bot.handoff.tickets import TicketRequest, find_open_ticket, open_ticket
-
-POSTGRES_URL = os.environ.get("SOBA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-
-
-def postgres_available() -> bool:
-    try:
-        engine = sa.create_engine(POSTGRES_URL)
-        with engine.connect():
-            return True
-    except sa.exc.OperationalError:
-        return False
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def session(request: pytest.FixtureRequest, tmp_path) -> Iterator[Session]:  # type: ignore[no-untyped-def]
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'tickets.db'}"
-    else:
-        if not postgres_available():
-            pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}")
-        url = POSTGRES_URL
-    with session_factory(url)() as session:
-        yield session
 
 
 def request_for(sender: str, reason: Reason) -> TicketRequest:

@@ -6,13 +6,16 @@ import logging
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions import common
+from actions.ticketing import assign_office
 from bot.handoff.models import Reason
+from bot.handoff.offices import get_offices
 from bot.handoff.tickets import open_ticket
+from bot.turn import HANDOFF_SLOT
 
 logger = logging.getLogger(__name__)
 
@@ -38,10 +41,14 @@ class ActionCrisis(Action):
         try:
             with common.db_session() as session:
                 ticket, _ = open_ticket(session, request)
+                assign_office(ticket, None, get_offices())
+                session.commit()
                 ticket_id = ticket.public_id
         except SQLAlchemyError:
             logger.exception("URGENT: crisis ticket for %s could not be stored.", turn.sender_id)
         if ticket_id is not None:
             dispatcher.utter_message(text=texts.get(turn.language, "crisis_ticket", ticket=ticket_id))
         common.decide(dispatcher, "crisis", ticket=ticket_id)
-        return turn.with_events()
+        if ticket_id is None:
+            return turn.with_events()
+        return turn.with_events(SlotSet(HANDOFF_SLOT, True))

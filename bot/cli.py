@@ -6,6 +6,7 @@ Usage (the Makefile wraps these):
     python -m bot.cli train [--force]
     python -m bot.cli evaluate   # what the person gets, per language, on both held-out sets
     python -m bot.cli check-knowledge
+    python -m bot.cli telegram set-webhook --url https://<public host>
 """
 
 from __future__ import annotations
@@ -152,6 +153,20 @@ def cmd_line_rich_menu(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_telegram_set_webhook(args: argparse.Namespace) -> int:
+    """Register Soba's Telegram webhook (with its secret token) and the /start /lang /human menu."""
+    from bot.channels.telegram_setup import TelegramSetupError, set_webhook
+
+    try:
+        registration = set_webhook(args.url, os.environ)
+    except TelegramSetupError as error:
+        print(error, file=sys.stderr)
+        return 2
+    languages = ", ".join(registration.command_languages)
+    print(f"Telegram webhook: {registration.url}\nCommands /start /lang /human set for: {languages}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line interface."""
     parser = argparse.ArgumentParser(prog="soba", description=__doc__.split("\n")[0])
@@ -170,6 +185,11 @@ def build_parser() -> argparse.ArgumentParser:
     rich_menu = line.add_parser("rich-menu", help=cmd_line_rich_menu.__doc__)
     rich_menu.add_argument("--faq-url", required=True, help="public https URL of the FAQ pages, e.g. https://host/faq/ja/")
     rich_menu.set_defaults(handler=cmd_line_rich_menu)
+    telegram = commands.add_parser("telegram", help="Telegram bot set-up")
+    telegram_actions = telegram.add_subparsers(dest="telegram", required=True)
+    set_webhook = telegram_actions.add_parser("set-webhook", help=cmd_telegram_set_webhook.__doc__)
+    set_webhook.add_argument("--url", required=True, help="Soba's public https address, e.g. https://soba.example.org")
+    set_webhook.set_defaults(handler=cmd_telegram_set_webhook)
     return parser
 
 

@@ -39,6 +39,7 @@ def make_engine(url: str) -> Engine:
 def create_schema(engine: Engine) -> None:
     """Create Soba's tables if they do not exist (idempotent)."""
     # Importing the models registers their tables on Base.metadata.
+    import bot.channels.payloads  # noqa: F401
     import bot.channels.seen_events  # noqa: F401
     import bot.feedback  # noqa: F401
     import bot.handoff.models  # noqa: F401

@@ -33,16 +33,6 @@ class Language:
 
 
 @dataclass(frozen=True)
-class OfficeHours:
-    """When counselors answer tickets, as told to the person."""
-
-    weekdays: str
-    open: str
-    close: str
-    reply_within_business_days: int
-
-
-@dataclass(frozen=True)
 class ChannelSettings:
     """Where the messaging platforms' APIs are, and how big a webhook body may be.
 
@@ -70,7 +60,6 @@ class Settings:
     action_port: int
     database_url: str
     contacts: Mapping[str, str]
-    office_hours: OfficeHours
     channels: ChannelSettings
 
     def thresholds_for(self, language: str) -> Thresholds:
@@ -118,7 +107,6 @@ def load_settings(
         raise SettingsError(f"default_language '{default_language}' is not in languages")
 
     ports = _require(raw, "ports")
-    hours = _require(raw, "office_hours")
     closest_topics = int(_require(raw, "closest_topics"))
     thresholds = _thresholds(_require(raw, "decision"), languages, closest_topics)
     try:
@@ -141,12 +129,6 @@ def load_settings(
         action_port=action_port,
         database_url=_resolve_database_url(env.get("SOBA_DATABASE_URL", str(_require(raw, "database_url"))), root),
         contacts={key: str(value) for key, value in _require(raw, "contacts").items()},
-        office_hours=OfficeHours(
-            weekdays=str(hours["weekdays"]),
-            open=str(hours["open"]),
-            close=str(hours["close"]),
-            reply_within_business_days=int(hours["reply_within_business_days"]),
-        ),
         channels=channels,
     )
 

@@ -34,13 +34,8 @@ class Texts:
 
     def __init__(self, texts: Mapping[str, Mapping[str, str]], settings: Settings) -> None:
         self._texts = texts
-        hours = settings.office_hours
         self._defaults: Dict[str, Any] = {
             **settings.contacts,
-            "weekdays": hours.weekdays,
-            "open": hours.open,
-            "close": hours.close,
-            "days": hours.reply_within_business_days,
             "available": ", ".join(lang.name for lang in settings.languages.values()),
         }
 

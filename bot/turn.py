@@ -25,9 +25,14 @@ LANGUAGE_SLOT = "language"
 LANGUAGE_LOCKED_SLOT = "language_locked"
 LAST_TOPIC_SLOT = "last_topic"
 REPHRASE_ASKED_SLOT = "rephrase_asked"
+# A ticket is active: the person's messages go to the counselor, the bot stays quiet.
+HANDOFF_SLOT = "handoff_active"
 TOPIC_ENTITY = "topic"
 # Metadata a channel sets when it cut an over-long message before NLU.
 TRUNCATED_METADATA = "truncated"
+# Metadata a channel sets to the language the platform says the person uses
+# (Telegram's language_code); see bot/channels/language_hint.py.
+LANGUAGE_HINT_METADATA = "language"
 
 
 @dataclass(frozen=True)
@@ -101,7 +106,7 @@ def _conversation_language(tracker: Tracker, settings: Settings) -> Tuple[str, L
         return current, []
     text = tracker.latest_message.get("text") or ""
     detected = detect_language(text, settings.language_codes)
-    hint = (tracker.latest_message.get("metadata") or {}).get("language")
+    hint = (tracker.latest_message.get("metadata") or {}).get(LANGUAGE_HINT_METADATA)
     language = detected or (current if current in settings.languages else None)
     if language is None:
         language = hint if hint in settings.languages else settings.default_language

@@ -20,7 +20,8 @@ def test_request_human_opens_a_normal_ticket_and_says_what_happens_next(action_d
     assert row["reason"] == "request_human" and row["status"] == "open" and row["channel"] == "rest"
     text = all_text(messages)
     assert f"受付番号 {row['id']}" in text
-    assert "09:00" in text and "110" in text
+    assert "労働相談センター（本部）" in text and "110" in text
+    assert "いまは受付時間内" in text or ("以降にお返事します" in text and "0120-811-610" in text)
 
 
 def test_asking_again_reuses_the_open_ticket(action_database: str) -> None:

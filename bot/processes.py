@@ -95,7 +95,8 @@ def start_rasa_server(
 
     Channels whose secrets are not in `env` are left out (bot/channels/credentials.py).
     """
-    credentials = write_effective_credentials(env, paths.VAR_DIR / f"credentials.{port}.yml")
+    # It holds only `${VAR}` references, never the secrets themselves.
+    credentials = write_effective_credentials(env, Path(tempfile.gettempdir()) / f"soba-credentials-{port}.yml")
     command: List[str] = [
         sys.executable, "-m", "rasa", "run",
         "--enable-api",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
 import socket
@@ -116,22 +117,21 @@ class Servers:
             engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def soba_servers(
-    trained_model: Path, platform_fakes: PlatformFakes, tmp_path_factory: pytest.TempPathFactory
+@contextlib.contextmanager
+def running_servers(
+    model: Path, fakes: PlatformFakes, workdir: Path, database_url: str, token: str | None = None
 ) -> Iterator[Servers]:
-    """Start the action server and the Rasa server on free ports, as `soba run` does."""
-    workdir = tmp_path_factory.mktemp("servers")
-    database_url = f"sqlite:///{workdir / 'soba.db'}"
+    """The action server and the Rasa server on free ports, as `soba run` starts them; stopped on exit."""
+    workdir.mkdir(parents=True, exist_ok=True)
     rasa_port, action_port = free_port(), free_port()
     settings = load_settings(env={"SOBA_DATABASE_URL": database_url})
-    extra = {"SOBA_ACTION_PORT": str(action_port), **platform_fakes.env()}
+    extra = {"SOBA_ACTION_PORT": str(action_port), **fakes.env()}
     env = processes.child_env(settings, action_port=action_port, extra=extra)
     session_factory(database_url)  # as `soba run` does before starting the servers
     logs = [workdir / "actions.log", workdir / "rasa.log"]
     actions = processes.start_action_server(env, action_port, log=logs[0])
-    token = secrets.token_urlsafe(24)
-    rasa = processes.start_rasa_server(env, trained_model, rasa_port, log=logs[1], auth_token=token)
+    token = token or secrets.token_urlsafe(24)
+    rasa = processes.start_rasa_server(env, model, rasa_port, log=logs[1], auth_token=token)
     try:
         processes.wait_until_up(f"http://127.0.0.1:{action_port}/health", actions)
         processes.wait_until_up(f"http://127.0.0.1:{rasa_port}/", rasa)
@@ -141,7 +141,7 @@ def soba_servers(
             logs=logs,
             token=token,
             action_url=f"http://127.0.0.1:{action_port}",
-            fakes=platform_fakes,
+            fakes=fakes,
         )
     except processes.ServerError:
         for log in logs:
@@ -150,6 +150,16 @@ def soba_servers(
     finally:
         processes.stop(rasa)
         processes.stop(actions)
+
+
+@pytest.fixture(scope="session")
+def soba_servers(
+    trained_model: Path, platform_fakes: PlatformFakes, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Servers]:
+    """One pair of servers for the whole run, with every channel in credentials.yml."""
+    workdir = tmp_path_factory.mktemp("servers")
+    with running_servers(trained_model, platform_fakes, workdir, f"sqlite:///{workdir / 'soba.db'}") as servers:
+        yield servers
 
 
 def clear_caches() -> None:

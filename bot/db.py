@@ -41,6 +41,7 @@ def create_schema(engine: Engine) -> None:
     # Importing the models registers their tables on Base.metadata.
     import bot.channels.payloads  # noqa: F401
     import bot.channels.seen_events  # noqa: F401
+    import bot.channels.web_outbox  # noqa: F401
     import bot.feedback  # noqa: F401
     import bot.handoff.models  # noqa: F401
 

@@ -45,6 +45,7 @@ def child_env(
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     # Sanic reads SANIC_* variables into its config: one body-size limit for every route.
     env["SANIC_REQUEST_MAX_SIZE"] = str(settings.channels.max_body_bytes)
+    env["SANIC_WEBSOCKET_MAX_SIZE"] = str(settings.channels.max_body_bytes)
     # Rasa asks about telemetry on first run; a server must never block on input.
     env.setdefault("RASA_TELEMETRY_ENABLED", "false")
     env.update(extra or {})

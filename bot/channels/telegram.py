@@ -213,6 +213,10 @@ class TelegramInput(InputChannel):
             logger.exception("Telegram update %s failed.", update.update_id)
 
     async def _on_message(self, message: Message, on_new_message: OnNewMessage, agent: Any) -> None:
+        if message.chat.type != "private":
+            # A consultation is one to one; in a group everyone would share one conversation.
+            logger.info("Telegram message in a %s chat ignored.", message.chat.type)
+            return
         settings = get_settings()
         chat_id = str(message.chat_id)
         user_language = message.from_user.language_code if message.from_user else None

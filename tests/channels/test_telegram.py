@@ -293,6 +293,19 @@ def test_human_opens_a_ticket(soba_servers: Servers) -> None:
 
 
 @e2e
+def test_a_message_in_a_group_chat_is_ignored(soba_servers: Servers) -> None:
+    chat = new_chat()
+    update = text_update(chat, "残業代が払われません")
+    update["message"]["chat"] = {"id": -chat, "title": "職場のグループ", "type": "group"}
+
+    assert post(soba_servers, update).status_code == 200
+
+    time.sleep(1.5)
+    assert not [c for c in soba_servers.fakes.telegram.sent("sendMessage") if int(c["chat_id"]) == -chat]
+    assert soba_servers.rows("SELECT sender_id FROM events WHERE sender_id = :s", s=str(-chat)) == []
+
+
+@e2e
 def test_a_typed_intent_payload_is_read_as_words_not_obeyed(soba_servers: Servers) -> None:
     chat = new_chat()
 

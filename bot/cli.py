@@ -7,6 +7,8 @@ Usage (the Makefile wraps these):
     python -m bot.cli evaluate   # what the person gets, per language, on both held-out sets
     python -m bot.cli check-knowledge
     python -m bot.cli telegram set-webhook --url https://<public host>
+    python -m bot.cli console [--port 8000]   # the staff console alone (`run` starts it too)
+    python -m bot.cli staff add <login> --role counselor --name "田中"
 """
 
 from __future__ import annotations
@@ -65,9 +67,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     actions = processes.start_action_server(env, settings.action_port)
     token = rasa_api_token()
     rasa = processes.start_rasa_server(env, model, settings.rasa_port, auth_token=token)
+    console = processes.start_console(env, settings.console_port)
     try:
         processes.wait_until_up(f"http://127.0.0.1:{settings.action_port}/health", actions)
         processes.wait_until_up(f"http://127.0.0.1:{settings.rasa_port}/", rasa)
+        processes.wait_until_up(f"http://127.0.0.1:{settings.console_port}/health", console)
         url = f"http://localhost:{settings.rasa_port}"
         print(
             "\nSoba is running.\n"
@@ -76,11 +80,13 @@ def cmd_run(args: argparse.Namespace) -> int:
             f'  NLU parse:      POST {url}/model/parse?token=$(cat var/rasa-token)  {{"text": "..."}}\n'
             "                  (Rasa's HTTP API needs the token: SOBA_RASA_TOKEN, or var/rasa-token)\n"
             f"  Action server:  http://localhost:{settings.action_port}/health\n"
+            f"  Staff console:  http://localhost:{settings.console_port}/  "
+            "(accounts: python -m bot.cli staff add <login> --role counselor --name <name>)\n"
             f"  Database:       {settings.database_url}\n"
             "Press Ctrl-C to stop.\n",
             flush=True,
         )
-        while rasa.poll() is None and actions.poll() is None:
+        while rasa.poll() is None and actions.poll() is None and console.poll() is None:
             try:
                 rasa.wait(timeout=1.0)
             except subprocess.TimeoutExpired:
@@ -90,8 +96,43 @@ def cmd_run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return 0
     finally:
+        processes.stop(console)
         processes.stop(rasa)
         processes.stop(actions)
+
+
+def cmd_console(args: argparse.Namespace) -> int:
+    """Serve the staff console alone (`run` starts it with the servers)."""
+    from bot.console.app import serve
+
+    settings = get_settings()
+    session_factory(settings.database_url)
+    serve(args.port or settings.console_port, host=args.host)
+    return 0
+
+
+def cmd_staff_add(args: argparse.Namespace) -> int:
+    """Create a console account; the password is asked twice (or read from stdin with --password-stdin)."""
+    import getpass
+
+    from bot.console.accounts import AccountError, create_staff
+    from bot.console.models import Role
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass(f"Password for {args.login}: ")
+        if getpass.getpass("Again: ") != password:
+            print("The passwords differ; nothing was created.", file=sys.stderr)
+            return 2
+    try:
+        with session_factory(get_settings().database_url)() as session:
+            staff = create_staff(session, args.login, args.name, Role(args.role), password)
+    except AccountError as error:
+        print(f"Not created: {error}.", file=sys.stderr)
+        return 2
+    print(f"Created {staff.role} {staff.login} ({staff.display_name}).")
+    return 0
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
@@ -190,6 +231,21 @@ def build_parser() -> argparse.ArgumentParser:
     set_webhook = telegram_actions.add_parser("set-webhook", help=cmd_telegram_set_webhook.__doc__)
     set_webhook.add_argument("--url", required=True, help="Soba's public https address, e.g. https://soba.example.org")
     set_webhook.set_defaults(handler=cmd_telegram_set_webhook)
+    console = commands.add_parser("console", help=cmd_console.__doc__)
+    console.add_argument("--port", type=int, default=None, help="default: ports.console in settings.yml")
+    console.add_argument(
+        "--host",
+        default=os.environ.get("SOBA_CONSOLE_HOST", "127.0.0.1"),
+        help="address to listen on (default 127.0.0.1, or SOBA_CONSOLE_HOST; put TLS in front for other hosts)",
+    )
+    console.set_defaults(handler=cmd_console)
+    staff = commands.add_parser("staff", help="staff console accounts").add_subparsers(dest="staff", required=True)
+    staff_add = staff.add_parser("add", help=cmd_staff_add.__doc__)
+    staff_add.add_argument("login", help="the login name, e.g. tanaka")
+    staff_add.add_argument("--role", choices=["counselor", "trainer", "admin"], default="counselor")
+    staff_add.add_argument("--name", required=True, help='the name counselors see, e.g. "田中"')
+    staff_add.add_argument("--password-stdin", action="store_true", help="read the password from stdin (scripts)")
+    staff_add.set_defaults(handler=cmd_staff_add)
     return parser
 
 

@@ -42,6 +42,7 @@ def create_schema(engine: Engine) -> None:
     import bot.channels.payloads  # noqa: F401
     import bot.channels.seen_events  # noqa: F401
     import bot.channels.web_outbox  # noqa: F401
+    import bot.console.models  # noqa: F401
     import bot.feedback  # noqa: F401
     import bot.handoff.models  # noqa: F401
 

@@ -110,6 +110,16 @@ def start_rasa_server(
     return _spawn(command, env, log)
 
 
+def start_console(env: Mapping[str, str], port: int, log: Path | None = None) -> subprocess.Popen:
+    """Start the staff console (`soba console`) on `port`.
+
+    It reaches Rasa through SOBA_RASA_URL (default: the local server of
+    settings.yml) with the API token, and the database through SOBA_DATABASE_URL.
+    """
+    command = [sys.executable, "-m", "bot.cli", "console", "--port", str(port)]
+    return _spawn(command, env, log)
+
+
 def _spawn(command: List[str], env: Mapping[str, str], log: Path | None) -> subprocess.Popen:
     output = open(log, "ab") if log else None  # noqa: SIM115 - the child owns it
     return subprocess.Popen(

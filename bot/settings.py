@@ -47,6 +47,16 @@ class ChannelSettings:
 
 
 @dataclass(frozen=True)
+class ConsoleSettings:
+    """The staff console's session cookie."""
+
+    # Send the cookie over https only; on for any deployment behind TLS.
+    secure_cookie: bool
+    # A login lasts this long, then the counselor signs in again.
+    session_minutes: int
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything configurable about Soba, validated at load time."""
 
@@ -58,9 +68,11 @@ class Settings:
     max_message_chars: int
     rasa_port: int
     action_port: int
+    console_port: int
     database_url: str
     contacts: Mapping[str, str]
     channels: ChannelSettings
+    console: ConsoleSettings
 
     def thresholds_for(self, language: str) -> Thresholds:
         """The decision thresholds of `language` (its own, else the default)."""
@@ -113,6 +125,7 @@ def load_settings(
         max_message_chars = int(env.get("SOBA_MAX_MESSAGE_CHARS", _require(raw, "max_message_chars")))
         rasa_port = int(env.get("SOBA_RASA_PORT", ports["rasa"]))
         action_port = int(env.get("SOBA_ACTION_PORT", ports["actions"]))
+        console_port = int(env.get("SOBA_CONSOLE_PORT", ports["console"]))
     except (TypeError, ValueError, KeyError) as error:
         raise SettingsError(f"bad number in settings: {error}") from error
     channels = _channels(_require(raw, "channels"), env)
@@ -127,10 +140,26 @@ def load_settings(
         max_message_chars=max_message_chars,
         rasa_port=rasa_port,
         action_port=action_port,
+        console_port=console_port,
         database_url=_resolve_database_url(env.get("SOBA_DATABASE_URL", str(_require(raw, "database_url"))), root),
         contacts={key: str(value) for key, value in _require(raw, "contacts").items()},
         channels=channels,
+        console=_console(_require(raw, "console"), env),
     )
+
+
+def _console(raw: Any, env: Mapping[str, str]) -> ConsoleSettings:
+    """The `console:` section; SOBA_CONSOLE_SECURE_COOKIE=1 overrides for a TLS deployment."""
+    if not isinstance(raw, dict):
+        raise SettingsError("settings: 'console' must be a mapping")
+    try:
+        secure = env.get("SOBA_CONSOLE_SECURE_COOKIE", raw["secure_cookie"])
+        minutes = int(raw["session_minutes"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise SettingsError(f"settings: bad or missing console value: {error}") from error
+    if minutes < 1:
+        raise SettingsError(f"settings: console.session_minutes must be at least 1, got {minutes}")
+    return ConsoleSettings(secure_cookie=str(secure).lower() in ("1", "true", "yes"), session_minutes=minutes)
 
 
 def _channels(raw: Any, env: Mapping[str, str]) -> ChannelSettings:

@@ -48,6 +48,10 @@ class RasaConversations:
         url = env.get("SOBA_RASA_URL") or f"http://127.0.0.1:{settings.rasa_port}"
         return cls(url.rstrip("/"), rasa_api_token(env))
 
+    def _scrub(self, error: Exception) -> str:
+        # requests puts the whole URL, token included, into its messages.
+        return str(error).replace(self.token, "***")
+
     def append(self, sender_id: str, events: List[Dict[str, Any]]) -> None:
         """Append events to the conversation and deliver any bot message on the person's last channel."""
         try:
@@ -58,7 +62,7 @@ class RasaConversations:
                 timeout=TIMEOUT_SECONDS,
             )
         except requests.RequestException as error:
-            raise DeliveryError(f"Rasa server unreachable at {self.rasa_url}: {error}") from error
+            raise DeliveryError(f"Rasa server unreachable at {self.rasa_url}: {self._scrub(error)}") from None
         if response.status_code != 200:
             raise DeliveryError(f"Rasa refused the events ({response.status_code}): {response.text[:300]}")
 
@@ -72,7 +76,7 @@ class RasaConversations:
             )
             response.raise_for_status()
         except requests.RequestException as error:
-            raise DeliveryError(f"could not read the conversation from Rasa: {error}") from error
+            raise DeliveryError(f"could not read the conversation from Rasa: {self._scrub(error)}") from None
         return list(response.json().get("events") or [])
 
 

@@ -1,0 +1,143 @@
+"""Staff accounts: argon2 password hashes, creating accounts, and signing in with throttling.
+
+Failed logins are audit entries, so the throttle counts them there: it holds
+across console restarts and across several console processes on one database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import List, Optional
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.orm import Session
+
+from bot.console import audit
+from bot.console.audit import Action
+from bot.console.models import Role, Staff
+from bot.core.tables import utcnow
+
+MIN_PASSWORD_CHARS = 10
+LOGIN_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+# Failed logins within this window count towards the limits below.
+THROTTLE_WINDOW = dt.timedelta(minutes=15)
+# Per account: a password guesser gets this many tries per window.
+MAX_FAILURES_PER_LOGIN = 5
+# Per client address, across accounts (guessing many logins from one place).
+MAX_FAILURES_PER_IP = 20
+
+_hasher = PasswordHasher()
+# Verified against when the login does not exist, so a wrong login takes as
+# long as a wrong password and does not reveal which logins exist.
+_DUMMY_HASH = _hasher.hash("soba-no-such-account")
+
+
+class AccountError(ValueError):
+    """An account cannot be created as asked (bad login, weak password, taken)."""
+
+
+class Throttled(Exception):
+    """Too many failed logins recently; try again later."""
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of `password` (salt and parameters included)."""
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    """Whether `password` matches `password_hash`."""
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def check_new_password(password: str) -> None:
+    """Refuse passwords too short to resist guessing."""
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise AccountError(f"the password needs at least {MIN_PASSWORD_CHARS} characters")
+
+
+def create_staff(session: Session, login: str, display_name: str, role: Role, password: str) -> Staff:
+    """Create an active account; raises AccountError if the login is bad or taken."""
+    if not LOGIN_PATTERN.match(login):
+        raise AccountError("a login is 2-64 lowercase letters, digits, '.', '_' or '-', first a letter or digit")
+    if not display_name.strip():
+        raise AccountError("a display name is needed (--name)")
+    check_new_password(password)
+    if find_staff(session, login) is not None:
+        raise AccountError(f"the login {login!r} already exists")
+    staff = Staff(
+        login=login, display_name=display_name.strip(), role=role.value, password_hash=hash_password(password)
+    )
+    session.add(staff)
+    session.commit()
+    return staff
+
+
+def find_staff(session: Session, login: str) -> Optional[Staff]:
+    """The account with `login`, active or not."""
+    return session.execute(sa.select(Staff).where(Staff.login == login)).scalars().first()
+
+
+def active_staff(session: Session) -> List[Staff]:
+    """Every active account, by display name."""
+    query = sa.select(Staff).where(Staff.active.is_(True)).order_by(Staff.display_name, Staff.login)
+    return list(session.execute(query).scalars())
+
+
+def all_staff(session: Session) -> List[Staff]:
+    """Every account, by login."""
+    return list(session.execute(sa.select(Staff).order_by(Staff.login)).scalars())
+
+
+@dataclass(frozen=True)
+class LoginAttempt:
+    """What the login form sent and from where."""
+
+    login: str
+    password: str
+    ip: str
+
+
+def authenticate(session: Session, attempt: LoginAttempt, now: Optional[dt.datetime] = None) -> Optional[Staff]:
+    """The active account if the password is right, else None; every outcome is audited.
+
+    Raises Throttled, without checking the password, while the login or the
+    address has too many recent failures.
+    """
+    now = now or utcnow()
+    if is_throttled(session, attempt.login, attempt.ip, now):
+        audit.record(session, attempt.login, Action.LOGIN_FAILED, details="throttled", ip=attempt.ip)
+        raise Throttled(attempt.login)
+    staff = find_staff(session, attempt.login)
+    valid = verify_password(staff.password_hash if staff else _DUMMY_HASH, attempt.password)
+    if staff is None or not valid or not staff.active:
+        reason = "no such login" if staff is None else ("inactive" if valid else "wrong password")
+        audit.record(session, attempt.login, Action.LOGIN_FAILED, details=reason, ip=attempt.ip)
+        return None
+    if _hasher.check_needs_rehash(staff.password_hash):
+        staff.password_hash = hash_password(attempt.password)
+    audit.record(session, staff.login, Action.LOGIN, ip=attempt.ip)
+    return staff
+
+
+def is_throttled(session: Session, login: str, ip: str, now: dt.datetime) -> bool:
+    """Whether `login` or `ip` has had too many failed logins within the window.
+
+    An account's count starts again after its last successful login, so a
+    counselor who mistyped a few times and then got in is not locked out later.
+    """
+    since = now - THROTTLE_WINDOW
+    last_success = audit.last_at(session, Action.LOGIN, staff=login)
+    if last_success is not None:
+        last_success = last_success if last_success.tzinfo else last_success.replace(tzinfo=dt.timezone.utc)
+        since = max(since, last_success)
+    if audit.count_since(session, Action.LOGIN_FAILED, since, staff=login) >= MAX_FAILURES_PER_LOGIN:
+        return True
+    return audit.count_since(session, Action.LOGIN_FAILED, now - THROTTLE_WINDOW, ip=ip) >= MAX_FAILURES_PER_IP

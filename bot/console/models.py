@@ -1,0 +1,54 @@
+"""The console's tables: staff accounts and the audit log.
+
+Kept free of web imports so `bot.db.create_schema` can register them cheaply.
+"""
+
+from __future__ import annotations
+
+import enum
+
+import sqlalchemy as sa
+
+from bot.core.tables import Base, utcnow
+
+
+class Role(str, enum.Enum):
+    """What a staff member may do in the console."""
+
+    # Answers tickets: the queue, ticket pages, replies, notes, assign, close.
+    COUNSELOR = "counselor"
+    # Keeps the bot's knowledge current; for now sees the queue, read-only.
+    TRAINER = "trainer"
+    # A counselor who also sees the staff list and the audit log.
+    ADMIN = "admin"
+
+
+class Staff(Base):
+    """A person who signs in to the console."""
+
+    __tablename__ = "staff"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    login = sa.Column(sa.String(64), nullable=False, unique=True)
+    display_name = sa.Column(sa.String(100), nullable=False)
+    role = sa.Column(sa.String(16), nullable=False)
+    # argon2id, with its parameters and salt in the string.
+    password_hash = sa.Column(sa.String(255), nullable=False)
+    active = sa.Column(sa.Boolean, nullable=False, default=True)
+    created_at = sa.Column(sa.DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class AuditEntry(Base):
+    """Who did or viewed what, and when (also the record that login throttling counts)."""
+
+    __tablename__ = "audit_log"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    at = sa.Column(sa.DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    # The staff login; for a failed login, the login that was tried.
+    staff = sa.Column(sa.String(64), nullable=True, index=True)
+    action = sa.Column(sa.String(32), nullable=False, index=True)
+    ticket_id = sa.Column(sa.Integer, nullable=True, index=True)
+    details = sa.Column(sa.Text, nullable=False, default="")
+    # The client address, for throttling failed logins per address.
+    ip = sa.Column(sa.String(64), nullable=True)

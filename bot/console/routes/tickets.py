@@ -1,0 +1,262 @@
+"""A ticket: the live transcript, reply, insert answer, notes, assign, close and reopen.
+
+Every action is a POST form (CSRF-checked), audited, and followed by a
+redirect back to the ticket; a reply that cannot be delivered shows the error
+with the typed text still in the box.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Optional
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from bot.console import audit, i18n
+from bot.console.accounts import active_staff, all_staff, find_staff
+from bot.console.audit import Action
+from bot.console.models import Role, Staff
+from bot.console.security import TICKET_ROLES, checked_form, client_ip
+from bot.console.topics import answer_in, is_topic, topic_choices, topic_title
+from bot.console.transcripts import Line, LineContext, lines_from_events, lines_from_ticket
+from bot.console.web import ConsoleState, render, signed_in, state, ui_language
+from bot.core.tables import utcnow
+from bot.handoff import conversation, lifecycle
+from bot.handoff.conversation import DeliveryError
+from bot.handoff.lifecycle import TransitionError
+from bot.handoff.models import Status, Ticket, TicketMessage, TicketNote
+from bot.handoff.offices import get_offices
+
+logger = logging.getLogger(__name__)
+
+
+class InvalidInput(ValueError):
+    """The form is missing something; the value is the UI text key to show."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why an action did not happen, shown on the ticket page."""
+
+    message: str
+    status_code: int
+    reply_text: str = ""
+
+
+def _ticket_id(request: Request) -> int:
+    try:
+        return int(request.path_params["ticket_id"])
+    except ValueError as error:
+        raise HTTPException(status_code=404) from error
+
+
+def _load(db: Session, ticket_id: int) -> Ticket:
+    ticket = db.get(Ticket, ticket_id)
+    if ticket is None:
+        raise HTTPException(status_code=404)
+    return ticket
+
+
+def _lines(console: ConsoleState, db: Session, ticket: Ticket, ui: str) -> tuple[List[Line], bool]:
+    """The conversation from Rasa's tracker; from the database if Rasa cannot be read (second value True)."""
+    context = LineContext(
+        ui=ui,
+        language_codes=console.settings.language_codes,
+        topic_title=lambda topic: topic_title(topic, ui),
+        staff_names={staff.login: staff.display_name for staff in all_staff(db)},
+    )
+    try:
+        return lines_from_events(console.rasa.tracker_events(ticket.sender_id), context), False
+    except DeliveryError:
+        query = select(TicketMessage).where(TicketMessage.ticket_id == ticket.id).order_by(TicketMessage.id)
+        return lines_from_ticket(ticket, db.execute(query).scalars(), context), True
+
+
+def _page(request: Request, me: Staff, ticket_id: int, problem: Optional[Problem] = None) -> Response:
+    """The ticket page (blocking: reads the database and Rasa)."""
+    console, ui = state(request), ui_language(request)
+    offices = get_offices()
+    now = utcnow()
+    with console.db() as db:
+        ticket = _load(db, ticket_id)
+        lines, from_database = _lines(console, db, ticket, ui)
+        names = {staff.login: staff.display_name for staff in all_staff(db)}
+        notes = db.execute(select(TicketNote).where(TicketNote.ticket_id == ticket.id).order_by(TicketNote.id))
+        note_rows = [
+            {"author": names.get(note.staff, note.staff), "at": i18n.local_time(note.created_at), "text": note.text}
+            for note in notes.scalars()
+        ]
+        assignable = [s for s in active_staff(db) if Role(s.role) in TICKET_ROLES]
+        if problem is None:
+            audit.record(db, me.login, Action.VIEW_TICKET, ticket_id=ticket.id, ip=client_ip(request))
+    office = offices.offices.get(ticket.office or "") or offices.offices[offices.default_office]
+    context: Dict[str, Any] = {
+        "ticket": ticket,
+        "closed": ticket.status == Status.CLOSED.value,
+        "urgent": ticket.priority == "urgent",
+        "status": i18n.text(ui, f"status_{ticket.status}"),
+        "priority": i18n.text(ui, f"priority_{ticket.priority}"),
+        "reason": i18n.labels(ui).get(f"reason_{ticket.reason}", ticket.reason),
+        "person_language": i18n.language_name(ui, ticket.language),
+        "assignee": names.get(ticket.assignee or "", ticket.assignee or ""),
+        "created": i18n.local_time(ticket.created_at),
+        "office": {
+            "name": office.name(ui),
+            "open": offices.is_open(office, now),
+            "next": i18n.local_time(offices.next_opening(office, now)),
+        },
+        "guesses": [
+            f"{topic_title(g.get('topic', ''), ui)} {round(100 * float(g.get('confidence') or 0))}%"
+            for g in ticket.guesses or []
+            if g.get("topic")
+        ],
+        "lines": lines,
+        "from_database": from_database,
+        "notes": note_rows,
+        "assignable": [(s.login, s.display_name) for s in assignable],
+        "topics": topic_choices(ui),
+        "problem": problem,
+        # Where the language switch comes back to (also after a failed POST).
+        "here": f"/tickets/{ticket.id}",
+    }
+    return render(request, "ticket.html", context, status_code=problem.status_code if problem else 200, me=me)
+
+
+def ticket_page(request: Request) -> Response:
+    """The ticket page (viewing is audited)."""
+    me = signed_in(request, TICKET_ROLES)
+    return _page(request, me, _ticket_id(request))
+
+
+def ticket_lines(request: Request) -> Response:
+    """The transcript as JSON, polled by static/ticket.js every 2 s (not audited: the view was)."""
+    signed_in(request, TICKET_ROLES)
+    console, ui = state(request), ui_language(request)
+    with console.db() as db:
+        ticket = _load(db, _ticket_id(request))
+        lines, from_database = _lines(console, db, ticket, ui)
+    return JSONResponse(
+        {
+            "status": i18n.text(ui, f"status_{ticket.status}"),
+            "from_database": from_database,
+            "lines": [line.as_json() for line in lines],
+        }
+    )
+
+
+# An action does its work on (console, db session, ticket, staff member, form) and
+# returns what to audit: (action, details).
+Work = Callable[[ConsoleState, Session, Ticket, Staff, FormData], "tuple[Action, str]"]
+
+
+def _act(work: Work) -> Callable[[Request], Any]:
+    """A POST route running `work` on the ticket: CSRF-checked, audited, then back to the ticket."""
+
+    async def endpoint(request: Request) -> Response:
+        form = await checked_form(request)
+        ticket_id = _ticket_id(request)
+        reply_text = str(form.get("text") or "")
+
+        def run() -> tuple[Staff, Optional[Problem]]:
+            me = signed_in(request, TICKET_ROLES)
+            ui = ui_language(request)
+            console = state(request)
+            with console.db() as db:
+                ticket = _load(db, ticket_id)
+                try:
+                    action, details = work(console, db, ticket, me, form)
+                except DeliveryError as error:
+                    db.rollback()
+                    # The error names Rasa's URL with its token: log the kind, show none of it.
+                    logger.warning("Ticket %s: Rasa did not take the message (%s).", ticket_id, type(error).__name__)
+                    return me, Problem(i18n.text(ui, "delivery_failed"), 502, reply_text)
+                except TransitionError as error:
+                    db.rollback()
+                    return me, Problem(i18n.text(ui, "not_allowed", error=error), 409, reply_text)
+                except InvalidInput as error:
+                    return me, Problem(i18n.text(ui, str(error)), 400, reply_text)
+                audit.record(db, me.login, action, ticket_id=ticket.id, details=details, ip=client_ip(request))
+            return me, None
+
+        me, problem = await run_in_threadpool(run)
+        if problem is None:
+            return RedirectResponse(f"/tickets/{ticket_id}", status_code=303)
+        return await run_in_threadpool(_page, request, me, ticket_id, problem)
+
+    return endpoint
+
+
+def _text(form: FormData) -> str:
+    text = str(form.get("text") or "").strip()
+    if not text:
+        raise InvalidInput("empty_text")
+    return text
+
+
+def reply(console: ConsoleState, db: Session, ticket: Ticket, me: Staff, form: FormData) -> tuple[Action, str]:
+    """Send the counselor's reply to the person on their channel."""
+    text = _text(form)
+    conversation.send_reply(db, console.rasa, ticket, me.login, text)
+    return Action.REPLY, f"{len(text)} characters"
+
+
+def insert_answer(console: ConsoleState, db: Session, ticket: Ticket, me: Staff, form: FormData) -> tuple[Action, str]:
+    """Send the knowledge-base answer to the chosen topic in the person's language."""
+    topic = str(form.get("topic") or "")
+    if not is_topic(topic):
+        raise InvalidInput("unknown_topic")
+    conversation.send_reply(db, console.rasa, ticket, me.login, answer_in(topic, ticket.language, console.settings))
+    return Action.INSERT_ANSWER, f"topic={topic} language={ticket.language}"
+
+
+def note(console: ConsoleState, db: Session, ticket: Ticket, me: Staff, form: FormData) -> tuple[Action, str]:
+    """Add an internal note."""
+    lifecycle.add_note(db, ticket, me.login, _text(form))
+    return Action.NOTE, ""
+
+
+def assign(console: ConsoleState, db: Session, ticket: Ticket, me: Staff, form: FormData) -> tuple[Action, str]:
+    """Give the ticket to the chosen staff member (or to oneself)."""
+    login = str(form.get("to") or me.login)
+    staff = find_staff(db, login)
+    if staff is None or not staff.active or Role(staff.role) not in TICKET_ROLES:
+        raise InvalidInput("unknown_staff")
+    lifecycle.assign(db, ticket, staff.login)
+    return Action.ASSIGN, f"to={staff.login}"
+
+
+def close(console: ConsoleState, db: Session, ticket: Ticket, me: Staff, form: FormData) -> tuple[Action, str]:
+    """Close: the person is told and the bot answers again."""
+    conversation.close_ticket(db, console.rasa, ticket, me.login)
+    return Action.CLOSE, ""
+
+
+def reopen(console: ConsoleState, db: Session, ticket: Ticket, me: Staff, form: FormData) -> tuple[Action, str]:
+    """Reopen a closed ticket: the bot is quiet for this person again."""
+    conversation.reopen_ticket(db, console.rasa, ticket)
+    return Action.REOPEN, ""
+
+
+routes: List[Route] = [
+    Route("/tickets/{ticket_id}", ticket_page, methods=["GET"]),
+    Route("/tickets/{ticket_id}/lines", ticket_lines, methods=["GET"]),
+    *(
+        Route(f"/tickets/{{ticket_id}}/{name}", _act(work), methods=["POST"], name=f"ticket_{name}")
+        for name, work in (
+            ("reply", reply),
+            ("answer", insert_answer),
+            ("note", note),
+            ("assign", assign),
+            ("close", close),
+            ("reopen", reopen),
+        )
+    ),
+]

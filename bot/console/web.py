@@ -1,0 +1,106 @@
+"""What every console route shares: the app's state, the signed-in staff member, rendering."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, Iterable, Mapping, Optional
+
+import jinja2
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.templating import Jinja2Templates
+
+from bot.console import i18n
+from bot.console.accounts import find_staff
+from bot.console.models import Role, Staff
+from bot.console.security import NotSignedIn, csrf_token, end_session, require_role, session_login
+from bot.handoff.conversation import RasaConversations
+from bot.settings import Settings
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+@dataclass(frozen=True)
+class ConsoleState:
+    """What the routes need, built once by `create_app` (app.state.console)."""
+
+    settings: Settings
+    sessions: sessionmaker
+    rasa: RasaConversations
+    templates: Jinja2Templates
+
+    def db(self) -> Session:
+        """A new database session (use it in a `with`)."""
+        return self.sessions()
+
+
+def make_templates() -> Jinja2Templates:
+    """Jinja2 with autoescaping for every template, and errors for undefined names."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True, undefined=jinja2.StrictUndefined
+    )
+    return Jinja2Templates(env=env)
+
+
+def state(request: Request) -> ConsoleState:
+    """The console's state."""
+    return request.app.state.console
+
+
+def ui_language(request: Request) -> str:
+    """The UI language chosen in the session (Japanese by default)."""
+    return i18n.ui_language(request.session.get("lang"))
+
+
+def signed_in(request: Request, roles: Iterable[Role]) -> Staff:
+    """The signed-in, active staff member if they have one of `roles`.
+
+    Raises NotSignedIn (the login page follows) or a 403. Blocking: call it
+    from a sync route or a thread.
+    """
+    console = state(request)
+    max_age = dt.timedelta(minutes=console.settings.console.session_minutes)
+    login = session_login(request.session, max_age)
+    staff = None
+    if login is not None:
+        with console.db() as db:
+            staff = find_staff(db, login)
+    if staff is None or not staff.active:
+        if request.session.get("login"):
+            end_session(request)
+        raise NotSignedIn()
+    require_role(staff, roles)
+    return staff
+
+
+def render(
+    request: Request,
+    template: str,
+    context: Optional[Mapping[str, Any]] = None,
+    status_code: int = 200,
+    me: Optional[Staff] = None,
+) -> Response:
+    """A page in the session's UI language, with the signed-in staff member and the CSRF token."""
+    ui = ui_language(request)
+    base: Dict[str, Any] = {
+        "ui": ui,
+        "t": i18n.labels(ui),
+        "tr": functools.partial(i18n.text, ui),
+        "me": me,
+        "is_admin": me is not None and me.role == Role.ADMIN.value,
+        "csrf": csrf_token(request),
+        "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+    }
+    return state(request).templates.TemplateResponse(request, template, {**base, **(context or {})}, status_code)
+
+
+def safe_next(target: Any) -> str:
+    """A local path to go back to after a form (never another site)."""
+    if isinstance(target, str) and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"

@@ -1,0 +1,168 @@
+"""The staff console as `soba run` starts it: its own process on a free port, real HTTP, real SQLite.
+
+`console` runs against a database of its own and a Rasa address where nothing
+listens (for the pages, forms and security); `live_console` runs against the
+`soba_servers` database and Rasa server (for replies that reach LINE).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import secrets
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, Iterator
+
+import pytest
+import requests
+
+from bot import paths, processes
+from bot.console.accounts import create_staff
+from bot.console.models import Role
+from bot.db import session_factory
+from bot.settings import load_settings
+from tests.conftest import Servers, free_port
+
+PASSWORD = "correct-horse-battery"
+CHROMIUM = Path("/usr/bin/chromium")
+# (login, display name, role); the first is created through `soba staff add`.
+STAFF = [
+    ("tanaka", "田中", Role.COUNSELOR),
+    ("suzuki", "鈴木", Role.ADMIN),
+    ("sato", "佐藤", Role.TRAINER),
+]
+CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@dataclass
+class Console:
+    """A running console process and what it was started with."""
+
+    url: str
+    database_url: str
+    secret: str
+    log: Path
+
+    def client(self) -> requests.Session:
+        """A fresh browser-like HTTP session (its own cookies)."""
+        return requests.Session()
+
+    def login(self, login: str, password: str = PASSWORD, language: str | None = None) -> requests.Session:
+        """A session signed in as `login`."""
+        session = self.client()
+        page = session.get(f"{self.url}/login", timeout=30)
+        response = session.post(
+            f"{self.url}/login",
+            data={"login": login, "password": password, "next": "/", "csrf_token": csrf_of(page.text)},
+            allow_redirects=False,
+            timeout=30,
+        )
+        assert response.status_code == 303, response.text
+        return session
+
+    def get(self, session: requests.Session, path: str, **kwargs: Any) -> requests.Response:
+        return session.get(f"{self.url}{path}", timeout=30, **kwargs)
+
+    def post_form(
+        self, session: requests.Session, page_path: str, action: str, data: Dict[str, str]
+    ) -> requests.Response:
+        """Open `page_path`, then POST `data` to `action` with the page's CSRF token, as a browser would."""
+        page = self.get(session, page_path)
+        return session.post(
+            f"{self.url}{action}", data={**data, "csrf_token": csrf_of(page.text)}, allow_redirects=False, timeout=60
+        )
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token in a page's forms."""
+    match = CSRF_INPUT.search(html)
+    assert match, "the page has no CSRF field"
+    return match.group(1)
+
+
+def add_staff(database_url: str) -> None:
+    """The accounts of STAFF: the first through the `soba staff add` command, the others directly."""
+    login, name, role = STAFF[0]
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "staff",
+            "add",
+            login,
+            "--role",
+            role.value,
+            "--name",
+            name,
+            "--password-stdin",
+        ],
+        input=PASSWORD + "\n",
+        capture_output=True,
+        text=True,
+        cwd=paths.ROOT,
+        env=processes.child_env(load_settings(env={"SOBA_DATABASE_URL": database_url})),
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    with session_factory(database_url)() as session:
+        for login, name, role in STAFF[1:]:
+            create_staff(session, login, name, role, PASSWORD)
+
+
+@contextlib.contextmanager
+def running_console(database_url: str, rasa_url: str, token: str, workdir: Path) -> Iterator[Console]:
+    """The console on a free port, started by `processes.start_console` as `soba run` does; stopped on exit."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    secret = secrets.token_urlsafe(32)
+    settings = load_settings(env={"SOBA_DATABASE_URL": database_url})
+    extra = {"SOBA_RASA_URL": rasa_url, "SOBA_RASA_TOKEN": token, "SOBA_CONSOLE_SECRET": secret}
+    env = processes.child_env(settings, extra=extra)
+    session_factory(database_url)
+    log = workdir / "console.log"
+    process = processes.start_console(env, port, log=log)
+    try:
+        processes.wait_until_up(f"http://127.0.0.1:{port}/health", process, timeout=120)
+        yield Console(f"http://127.0.0.1:{port}", database_url, secret, log)
+    except processes.ServerError:
+        print(f"--- console.log ---\n{log.read_text(errors='replace')[-5000:]}")
+        raise
+    finally:
+        processes.stop(process)
+
+
+@pytest.fixture(scope="session")
+def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
+    """A console on a database of its own, with no Rasa server behind it."""
+    workdir = tmp_path_factory.mktemp("console")
+    database_url = f"sqlite:///{workdir / 'console.db'}"
+    add_staff(database_url)
+    nowhere = f"http://127.0.0.1:{free_port()}"
+    with running_console(database_url, nowhere, "no-token", workdir) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def live_console(soba_servers: Servers, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
+    """A console on the `soba_servers` database, talking to their Rasa server."""
+    workdir = tmp_path_factory.mktemp("live-console")
+    add_staff(soba_servers.database_url)
+    with running_console(soba_servers.database_url, soba_servers.rasa_url, soba_servers.token, workdir) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's headless Chromium, driven by Playwright (no downloaded browser)."""
+    if not CHROMIUM.exists():
+        pytest.fail("/usr/bin/chromium is missing: apt-get install -y --no-install-recommends chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield chromium
+        chromium.close()

@@ -1,0 +1,75 @@
+"""Sessions, CSRF tokens, roles and cookie settings, without a server."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Dict
+
+import pytest
+from starlette.exceptions import HTTPException
+
+from bot.console.models import Role, Staff
+from bot.console.secret import console_secret
+from bot.console.security import ADMIN_ROLES, QUEUE_ROLES, TICKET_ROLES, require_role, session_login
+from bot.core.tables import utcnow
+from bot.settings import SettingsError, load_settings
+
+
+def test_a_session_expires_after_its_lifetime() -> None:
+    now = utcnow()
+    session: Dict[str, Any] = {"login": "tanaka", "since": (now - dt.timedelta(minutes=30)).timestamp()}
+
+    assert session_login(session, dt.timedelta(minutes=60), now) == "tanaka"
+    assert session_login(session, dt.timedelta(minutes=20), now) is None
+    assert session_login({"since": now.timestamp()}, dt.timedelta(minutes=60), now) is None
+    assert session_login({"login": "tanaka"}, dt.timedelta(minutes=60), now) is None
+
+
+@pytest.mark.parametrize(
+    ("role", "queue", "tickets", "admin"),
+    [
+        (Role.COUNSELOR, True, True, False),
+        (Role.TRAINER, True, False, False),
+        (Role.ADMIN, True, True, True),
+    ],
+)
+def test_roles(role: Role, queue: bool, tickets: bool, admin: bool) -> None:
+    staff = Staff(login="x", display_name="x", role=role.value, password_hash="", active=True)
+
+    def allowed(roles: Any) -> bool:
+        try:
+            require_role(staff, roles)
+        except HTTPException as error:
+            assert error.status_code == 403
+            return False
+        return True
+
+    assert (allowed(QUEUE_ROLES), allowed(TICKET_ROLES), allowed(ADMIN_ROLES)) == (queue, tickets, admin)
+
+
+def test_the_cookie_key_is_generated_once_owner_only_unless_set(tmp_path: Any) -> None:
+    first = console_secret(env={}, var_dir=tmp_path)
+
+    assert console_secret(env={}, var_dir=tmp_path) == first and len(first) >= 40
+    assert (tmp_path / "console-secret").stat().st_mode & 0o777 == 0o600
+    assert console_secret(env={"SOBA_CONSOLE_SECRET": "from-env"}, var_dir=tmp_path) == "from-env"
+
+
+def test_console_settings_and_overrides() -> None:
+    settings = load_settings(env={})
+    assert settings.console_port == 8000
+    assert settings.console.secure_cookie is False and settings.console.session_minutes > 0
+
+    overridden = load_settings(env={"SOBA_CONSOLE_PORT": "8100", "SOBA_CONSOLE_SECURE_COOKIE": "1"})
+    assert overridden.console_port == 8100 and overridden.console.secure_cookie is True
+
+
+def test_a_bad_console_section_is_a_clear_error(tmp_path: Any) -> None:
+    from bot import paths
+
+    text = paths.SETTINGS_FILE.read_text(encoding="utf-8")
+    custom = tmp_path / "settings.yml"
+    custom.write_text(text.replace("session_minutes: 720", "session_minutes: 0"), encoding="utf-8")
+
+    with pytest.raises(SettingsError, match="session_minutes"):
+        load_settings(path=custom, env={})

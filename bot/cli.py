@@ -23,12 +23,15 @@ from typing import List
 
 from bot import paths, processes
 from bot.api_token import rasa_api_token
+from bot.channels.seen_events import forget_before
 from bot.db import session_factory
 from bot.knowledge import KnowledgeError, load_knowledge
 from bot.settings import get_settings
 from bot.topics import faq_topic_ids
 
 logger = logging.getLogger("soba")
+
+SEEN_EVENTS_KEPT_DAYS = 7
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -62,6 +65,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 1
     # Create the database (and its folder) before Rasa's tracker store opens it.
     session_factory(settings.database_url)
+    # Platforms stop redelivering webhooks within a day; older records only take space.
+    forget_before(dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=SEEN_EVENTS_KEPT_DAYS), settings.database_url)
     env = processes.child_env(settings)
     model = processes.train(env)
     actions = processes.start_action_server(env, settings.action_port)

@@ -6,7 +6,7 @@ export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export RASA_TELEMETRY_ENABLED ?= false
 
-.PHONY: run test chat train validate bench bench-fast bench-thresholds bench-massive lint evaluate check-knowledge venv
+.PHONY: run test chat train validate bench bench-fast bench-thresholds bench-massive bench-search lint evaluate check-knowledge venv
 
 $(VENV)/.installed: requirements.lock scripts/bootstrap.sh
 	bash scripts/bootstrap.sh
@@ -52,6 +52,10 @@ bench-thresholds: venv
 ## The same systems on MASSIVE ja-JP (../shared/eval/massive), top-1 only.
 bench-massive: venv
 	$(PY) -m bench.intent_benchmark --dataset massive
+
+## The FAQ keyword search on localgovFAQ (../shared/eval/localgovfaq), next to the published systems.
+bench-search: venv
+	$(PY) -m bench.search_benchmark
 
 lint: venv
 	$(PY) -m ruff check bot actions tests bench

@@ -13,7 +13,11 @@ from actions import common
 from actions.ticketing import hand_off
 from bot.decision import Outcome
 from bot.handoff.models import Reason
+from bot.knowledge.search import search
 from bot.turn import LAST_TOPIC_SLOT, REPHRASE_ASKED_SLOT, TOPIC_ENTITY, Turn
+
+# How many keyword-search suggestions a "say it another way" reply offers.
+SUGGESTIONS = 3
 
 
 def feedback_payload(intent: str, topic: str) -> str:
@@ -68,11 +72,23 @@ def clarify(dispatcher: CollectingDispatcher, turn: Turn, topics: List[str]) -> 
 
 
 def ask_to_rephrase(dispatcher: CollectingDispatcher, turn: Turn) -> List[EventType]:
-    """Ask once to say it another way, with examples of what Soba answers."""
+    """Ask once to say it another way, with examples of what Soba answers.
+
+    Up to SUGGESTIONS topics found by keyword search for the message come as
+    buttons that answer them, as clarify's do: the words may name a topic the
+    model could not place.
+    """
     language = turn.language
-    dispatcher.utter_message(text=common.texts().get(language, "rephrase"), buttons=[common.human_button(language)])
+    suggestions = [hit.topic for hit in search(turn.text, language, SUGGESTIONS)] if _is_typed(turn.text) else []
+    buttons = common.topic_buttons(language, suggestions) + [common.human_button(language)]
+    dispatcher.utter_message(text=common.texts().get(language, "rephrase"), buttons=buttons)
     common.decide(dispatcher, "rephrase", language=language)
     return turn.with_events(SlotSet(REPHRASE_ASKED_SLOT, True))
+
+
+def _is_typed(text: str) -> bool:
+    """Typed text, not a button payload such as /faq{...}."""
+    return bool(text.strip()) and not text.startswith("/")
 
 
 class ActionAnswerFaq(Action):

@@ -28,32 +28,12 @@ from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.japanese_words import clean_lemma, is_punctuation
 from bot.scripts import has_japanese
 
 logger = logging.getLogger(__name__)
 
 DICTIONARY_FILE = "dictionary.json"
-
-
-def clean_lemma(lemma: str | None, surface: str) -> str:
-    """Return a usable lemma from UniDic's `lemma` field.
-
-    UniDic gives None (or "*") for unknown words, appends the source word to
-    loanwords ("ビザ-visa"), and is not NFKC-normalised (full-width digits).
-    """
-    if not lemma or lemma == "*":
-        lemma = surface
-    elif "-" in lemma:
-        head, _, tail = lemma.partition("-")
-        # Only strip the English gloss; keep genuine hyphenated words.
-        if head and tail.isascii():
-            lemma = head
-    return unicodedata.normalize("NFKC", lemma).lower()
-
-
-def is_punctuation(text: str) -> bool:
-    """True when every character is punctuation or whitespace (emoji are kept)."""
-    return all(unicodedata.category(ch)[0] in ("P", "Z") or ch.isspace() for ch in text)
 
 
 def dictionary_fingerprint() -> Dict[str, str]:

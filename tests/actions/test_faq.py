@@ -2,7 +2,8 @@
 
 import sqlalchemy as sa
 
-from actions.faq import ActionAnswerFaq
+from actions.faq import SUGGESTIONS, ActionAnswerFaq
+from bot.knowledge.search import search
 from tests.actions.helpers import all_text, buttons, decisions, run_action, tickets, topic_ranking
 
 
@@ -69,6 +70,41 @@ def test_first_miss_asks_to_rephrase_with_examples_and_no_ticket(action_database
     assert "残業代が払われない" in all_text(messages)
     assert {"event": "slot", "name": "rephrase_asked", "value": True, "timestamp": None} in events
     assert tickets(action_database) == []
+    offered = buttons(messages)
+    assert len(offered) <= SUGGESTIONS + 1
+    assert offered[-1]["payload"] == "/request_human"
+
+
+def test_say_it_another_way_suggests_topics_found_in_the_persons_words(action_database: str) -> None:
+    vague = topic_ranking(("where_to_consult", 0.12), ("work_rules", 0.1), ("probation", 0.08))
+
+    def in_words(state: dict) -> None:
+        vague(state)
+        state["latest_message"]["text"] = "上司に毎日どなられて、もう会社に行きたくない"
+
+    messages, _ = run_action(ActionAnswerFaq(), "faq_uncertain_ja", in_words)
+
+    # The contract is unchanged: one `rephrase`, no topics named in it.
+    assert decisions(messages) == [{"type": "rephrase", "language": "ja"}]
+    offered = buttons(messages)
+    expected = [hit.topic for hit in search("上司に毎日どなられて、もう会社に行きたくない", "ja", SUGGESTIONS)]
+    assert expected[0] == "power_harassment"
+    # Suggestions are clarify-style buttons: titled in the person's language, a click answers the topic.
+    assert [b["payload"] for b in offered] == [f'/faq{{"topic":"{t}"}}' for t in expected] + ["/request_human"]
+    assert offered[0]["title"] == "パワーハラスメント"
+    assert tickets(action_database) == []
+
+
+def test_a_button_payload_gets_no_suggestions(action_database: str) -> None:
+    vague = topic_ranking(("where_to_consult", 0.12), ("work_rules", 0.1), ("probation", 0.08))
+
+    def payload(state: dict) -> None:
+        vague(state)
+        state["latest_message"]["text"] = "/faq"
+
+    messages, _ = run_action(ActionAnswerFaq(), "faq_uncertain_ja", payload)
+
+    assert [b["payload"] for b in buttons(messages)] == ["/request_human"]
 
 
 def test_second_miss_opens_a_ticket_with_the_closest_topics(action_database: str) -> None:

@@ -1,0 +1,277 @@
+"""The public FAQ pages: every answer browsable per language, and keyword search.
+
+HTML is rendered with Jinja2 (templates in bot/knowledge/templates/,
+autoescaping on). Bot text is escaped everywhere; the only markup kept from
+it is furigana in the exact form `<ruby>base<rt>reading</rt></ruby>`, and
+https addresses become links, as the web widget shows them. Pages carry no
+script at all, so a strict Content-Security-Policy holds.
+
+URLs (stable; the channel in bot/channels/public_faq.py serves them):
+`/faq/` language choice, `/faq/<lang>/` all topics, `/faq/<lang>/<topic>` one
+answer, `/faq/<lang>/search?q=…` results, `/faq/faq.css` the stylesheet.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Sequence
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup, escape
+
+from bot.knowledge.base import CHARACTER_COUNTED_LANGUAGES, AnswerLabels, Topic
+from bot.knowledge.search import SearchHit, TopicSearch, UnknownLanguage
+from bot.settings import Settings
+from bot.texts import Texts
+from bot.yaml_files import read_mapping
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+PAGE_TEXTS_FILE = TEMPLATES_DIR / "page_texts.yml"
+STYLESHEET_FILE = TEMPLATES_DIR / "faq.css"
+PREFIX = "/faq"
+RESULTS_LIMIT = 10
+# The same patterns the web widget uses (bot/channels/static/widget.js).
+_RUBY = re.compile(r"<ruby>([^<>]+)<rt>([^<>]+)</rt></ruby>")
+_HTTPS_URL = re.compile(r"https://[^\s<>\"'`（）「」『』、。]+")
+_TRAILING_PUNCTUATION = re.compile(r"[.,;:!?)\]}]+$")
+
+
+class PageTextsError(ValueError):
+    """page_texts.yml lacks a supported language or a key."""
+
+
+@dataclass(frozen=True)
+class Page:
+    """A rendered page and its HTTP status."""
+
+    status: int
+    html: str
+
+
+def _linked(text: str) -> Markup:
+    """Escaped text with https addresses as links."""
+    parts: List[Markup] = []
+    last = 0
+    for match in _HTTPS_URL.finditer(text):
+        url = _TRAILING_PUNCTUATION.sub("", match.group(0))
+        parts.append(escape(text[last : match.start()]))
+        parts.append(Markup('<a href="{0}" rel="noopener noreferrer">{0}</a>').format(url))
+        last = match.start() + len(url)
+    parts.append(escape(text[last:]))
+    return Markup("").join(parts)
+
+
+def rich_text(text: str) -> Markup:
+    """Bot text as HTML: everything escaped except furigana; https addresses linked."""
+    parts: List[Markup] = []
+    last = 0
+    for match in _RUBY.finditer(text):
+        parts.append(_linked(text[last : match.start()]))
+        parts.append(Markup("<ruby>{}<rt>{}</rt></ruby>").format(match.group(1), match.group(2)))
+        last = match.end()
+    parts.append(_linked(text[last:]))
+    return Markup("").join(parts)
+
+
+def plain_text(text: str) -> str:
+    """Bot text without furigana readings, for places that take no markup (<title>)."""
+    return _RUBY.sub(lambda match: match.group(1), text)
+
+
+def load_page_texts(path: Path, languages: Sequence[str]) -> Dict[str, Dict[str, str]]:
+    """The pages' words per language; every language needs the same keys."""
+    raw = read_mapping(path, PageTextsError)
+    missing = [code for code in languages if not isinstance(raw.get(code), dict)]
+    if missing:
+        raise PageTextsError(f"{path.name}: no texts for {missing}")
+    texts = {code: {str(key): str(value) for key, value in raw[code].items()} for code in languages}
+    reference = set(texts[languages[0]])
+    for code in languages[1:]:
+        if set(texts[code]) != reference:
+            raise PageTextsError(f"{path.name}: '{code}' and '{languages[0]}' differ in keys")
+    return texts
+
+
+@lru_cache(maxsize=1)
+def stylesheet() -> bytes:
+    """The pages' stylesheet, read once."""
+    return STYLESHEET_FILE.read_bytes()
+
+
+def topic_url(language: str, topic: str) -> str:
+    """The stable address of one answer."""
+    return f"{PREFIX}/{language}/{topic}"
+
+
+class FaqPages:
+    """Renders every public FAQ page from the knowledge base and the search index."""
+
+    def __init__(self, finder: TopicSearch, texts: Texts, settings: Settings) -> None:
+        self.finder = finder
+        self.base = finder.base
+        self.texts = texts
+        self.settings = settings
+        self.languages = settings.language_codes
+        self.page_texts = load_page_texts(PAGE_TEXTS_FILE, self.languages)
+        self._env = Environment(
+            loader=FileSystemLoader(str(TEMPLATES_DIR)),
+            autoescape=True,
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self._env.filters["rich"] = rich_text
+        self._env.filters["plain"] = plain_text
+
+    # ---- pages ---------------------------------------------------------------------------
+
+    def language_choice(self) -> Page:
+        """GET /faq/: one link per supported language."""
+        choices = [
+            {
+                "code": code,
+                "name": self.settings.languages[code].name,
+                "url": f"{PREFIX}/{code}/",
+                "tagline": self.page_texts[code]["tagline"],
+            }
+            for code in self.languages
+        ]
+        language = self.settings.default_language
+        return self._render(200, "languages.html", language, choices=choices, others=[], search_box=False)
+
+    def index(self, language: str) -> Page:
+        """GET /faq/<lang>/: every topic's title, linked."""
+        if language not in self.languages:
+            return self.not_found(None)
+        topics = [
+            {"title": self.base[topic].title[language], "url": topic_url(language, topic)}
+            for topic in self.base.topic_ids
+        ]
+        return self._render(200, "index.html", language, topics=topics, others=self._others(language, "/"))
+
+    def topic(self, language: str, topic_id: str) -> Page:
+        """GET /faq/<lang>/<topic>: the answer as the bot gives it, with its official links."""
+        if language not in self.languages or topic_id not in self.base:
+            return self.not_found(language if language in self.languages else None)
+        topic = self.base[topic_id]
+        return self._render(
+            200,
+            "topic.html",
+            language,
+            title=topic.title[language],
+            lines=self._answer_lines(topic, language),
+            links=[{"url": link.url, "label": link.labels[language]} for link in topic.links],
+            reviewed=topic.reviewed.isoformat(),
+            others=self._others(language, f"/{topic_id}"),
+        )
+
+    def search(self, language: str, query: str) -> Page:
+        """GET /faq/<lang>/search?q=: the ranked topics; 400 for a query over the length limit."""
+        if language not in self.languages:
+            return self.not_found(None)
+        if len(query) > self.settings.max_message_chars:
+            return self.bad_request(language)
+        query = query.strip()
+        hits = [_hit_fields(hit, language) for hit in self.finder.search(query, language, RESULTS_LIMIT)]
+        words = self.page_texts[language]
+        summary = words["results_for"].format(query=query, count=len(hits)) if hits else words["no_results"]
+        return self._render(
+            200, "search.html", language, query=query, hits=hits, summary=summary, others=self._others(language, "/")
+        )
+
+    def not_found(self, language: str | None) -> Page:
+        """The 404 page, in `language` or the default language."""
+        language = language or self.settings.default_language
+        words = self.page_texts[language]
+        return self._render(
+            404, "error.html", language, heading=words["not_found_title"], message=words["not_found"], others=[]
+        )
+
+    def bad_request(self, language: str | None) -> Page:
+        """The 400 page for a search text over the length limit."""
+        language = language if language in self.languages else self.settings.default_language
+        words = self.page_texts[language]
+        message = words["query_too_long"].format(max_chars=self.settings.max_message_chars)
+        return self._render(400, "error.html", language, heading=words["bad_request_title"], message=message, others=[])
+
+    # ---- JSON ----------------------------------------------------------------------------
+
+    def search_json(self, query: str, language: str) -> Dict[str, Any]:
+        """The widget's search answer: `{"query", "language", "results": [{topic, title, snippet, url, score}]}`.
+
+        Raises UnknownLanguage for a language that is not supported (nor a variant of one).
+        """
+        served = self.finder.language_of(language)
+        query = query.strip()
+        hits = self.finder.search(query, served, RESULTS_LIMIT)
+        return {"query": query, "language": served, "results": [_hit_fields(hit, served) for hit in hits]}
+
+    # ---- helpers -------------------------------------------------------------------------
+
+    def _render(self, status: int, template: str, language: str, **context: Any) -> Page:
+        context.setdefault("search_box", True)
+        context.setdefault("query", "")
+        html = self._env.get_template(template).render(
+            language=language,
+            t=self.page_texts[language],
+            prefix=PREFIX,
+            max_chars=self.settings.max_message_chars,
+            **context,
+        )
+        return Page(status, html)
+
+    def _others(self, language: str, path: str) -> List[Mapping[str, str]]:
+        """The same page in the other languages."""
+        return [
+            {"code": code, "name": self.settings.languages[code].name, "url": f"{PREFIX}/{code}{path}"}
+            for code in self.languages
+            if code != language
+        ]
+
+    def _answer_lines(self, topic: Topic, language: str) -> List[Mapping[str, Any]]:
+        """The bot's rendering of the answer, line by line, each with its kind and label set off."""
+        labels = AnswerLabels.from_texts(self.texts, language)
+        lines = topic.render(language, labels).split("\n")
+        result = []
+        for number, line in enumerate(lines):
+            kind, label, rest = "", "", line
+            for candidate_kind, prefix in (
+                ("deadline", f"⏳ {labels.deadline}: "),
+                ("law", f"{labels.law}: "),
+                ("link", f"{labels.link}: "),
+                ("public-sector", f"【{labels.public_sector}】"),
+            ):
+                if line.startswith(prefix):
+                    kind, label, rest = candidate_kind, prefix.strip(), line[len(prefix) :]
+                    break
+            if not kind and number == len(lines) - 1 and line == labels.closing:
+                kind = "closing"
+            html = _citations(topic, language, rest) if kind == "law" else rich_text(rest)
+            result.append({"kind": kind, "label": label, "html": html})
+        return result
+
+
+def _citations(topic: Topic, language: str, text: str) -> Markup:
+    """The provisions of the law line, each as a <cite>, if the line is exactly them."""
+    separator = "、" if language in CHARACTER_COUNTED_LANGUAGES else "; "
+    refs = [ref[language] for ref in topic.refs]
+    if separator.join(refs) != text:
+        return rich_text(text)
+    return Markup(separator).join(Markup("<cite>{}</cite>").format(ref) for ref in refs)
+
+
+def _hit_fields(hit: SearchHit, language: str) -> Dict[str, Any]:
+    """One result as the pages and the JSON API give it."""
+    return {
+        "topic": hit.topic,
+        "title": hit.title,
+        "snippet": hit.snippet,
+        "url": topic_url(language, hit.topic),
+        "score": hit.score,
+    }
+
+
+__all__ = ["FaqPages", "Page", "UnknownLanguage", "plain_text", "rich_text", "stylesheet", "topic_url"]

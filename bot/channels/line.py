@@ -23,7 +23,7 @@ import asyncio
 import json
 import logging
 import time
-from collections import defaultdict
+import weakref
 from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Set
 
 import aiohttp
@@ -178,7 +178,8 @@ class LineInput(InputChannel):
     def __init__(self, channel_secret: str, channel_access_token: str) -> None:
         self.parser = WebhookParser(channel_secret)
         self.client = LineClient(channel_access_token)
-        self._locks: Dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        # One person's events in order; a lock lives only while someone holds or waits for it.
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._tasks: Set[asyncio.Task] = set()
 
     def get_output_channel(self) -> Optional[OutputChannel]:
@@ -228,7 +229,10 @@ class LineInput(InputChannel):
         if event_id and not first_delivery(CHANNEL, str(event_id)):
             logger.info("LINE event %s was redelivered; already handled.", event_id)
             return
-        async with self._locks[user_id]:
+        lock = self._locks.get(user_id)
+        if lock is None:
+            lock = self._locks[user_id] = asyncio.Lock()
+        async with lock:
             if isinstance(event, FollowEvent):
                 await self._turn(event, user_id, "/greet", on_new_message, then=True)
             elif isinstance(event, MessageEvent):

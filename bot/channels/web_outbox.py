@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
+from bot.channels.seen_events import first_delivery
 from bot.core.tables import Base, utcnow
 from bot.db import session_factory
 from bot.settings import get_settings
@@ -46,25 +47,18 @@ class WidgetMessage(Base):
     created_at = sa.Column(sa.DateTime(timezone=True), nullable=False, default=utcnow)
 
 
-class WidgetReceipt(Base):
-    """A client message id the widget channel has taken (and run a turn for)."""
-
-    __tablename__ = "widget_inbox"
-
-    session_id = sa.Column(sa.String(64), primary_key=True)
-    message_id = sa.Column(sa.String(64), primary_key=True)
-    received_at = sa.Column(sa.DateTime(timezone=True), nullable=False, default=utcnow)
+# Client message ids already taken are kept with the other channels' webhook
+# events (bot/channels/seen_events.py), under this channel name.
+CHANNEL_EVENTS_NAME = "web"
 
 
 @lru_cache(maxsize=4)
 def _sessions(database_url: str) -> sessionmaker:
     """The database's session factory, with the widget's tables created if missing."""
     sessions = session_factory(database_url)
-    # bot.db creates the tables of the modules it knows; these two are ensured here
+    # bot.db creates the tables of the modules it knows; the outbox is ensured here
     # so the widget works whatever imported the database first.
-    Base.metadata.create_all(
-        sessions.kw["bind"], tables=[WidgetMessage.__table__, WidgetReceipt.__table__], checkfirst=True
-    )
+    Base.metadata.create_all(sessions.kw["bind"], tables=[WidgetMessage.__table__], checkfirst=True)
     return sessions
 
 
@@ -118,12 +112,4 @@ def latest_seq(session_id: str, database_url: str | None = None) -> int:
 
 def first_receipt(session_id: str, message_id: str, database_url: str | None = None) -> bool:
     """Record a client message id; False if it was taken before (the widget sent it again)."""
-    sessions = _sessions(_url(database_url))
-    with sessions() as session:
-        session.add(WidgetReceipt(session_id=session_id, message_id=message_id))
-        try:
-            session.commit()
-        except IntegrityError:
-            session.rollback()
-            return False
-    return True
+    return first_delivery(CHANNEL_EVENTS_NAME, f"{session_id}/{message_id}", _url(database_url))

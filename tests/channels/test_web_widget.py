@@ -223,7 +223,8 @@ async def test_an_oversized_frame_closes_the_socket_unread(soba_servers: Servers
             await frame(ws, timeout=10)
 
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
-    assert soba_servers.rows("SELECT * FROM widget_inbox WHERE session_id = :s", s=session) == []
+    taken = soba_servers.rows("SELECT * FROM channel_events WHERE event_id LIKE :s", s=f"{session}/%")
+    assert taken == []
 
 
 async def test_messages_before_hello_and_bad_hellos_are_refused(soba_servers: Servers) -> None:

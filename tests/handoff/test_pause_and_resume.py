@@ -6,11 +6,15 @@ import time
 
 import pytest
 
+from bot.decision import Outcome
 from bot.handoff.conversation import RasaConversations, close_ticket, send_reply, transcript
 from bot.handoff.models import Status, Ticket, TicketMessage
 from bot.texts import get_texts
 from tests.channels.test_line import event, new_user, post, sent_to, text_event, texts_of
+from tests.channels.test_telegram import new_chat, text_update, wait_for_messages
+from tests.channels.test_telegram import post as post_telegram
 from tests.conftest import Servers
+from tests.test_end_to_end import VAGUE, first_decided
 
 pytestmark = pytest.mark.e2e
 
@@ -137,3 +141,35 @@ def test_crisis_still_gets_the_contacts_while_a_counselor_has_the_conversation(s
     assert row.priority == "urgent"
     assert soba_servers.rows("SELECT id FROM ticket_messages WHERE ticket_id = :t", t=ticket_id) == []
     _ = TicketMessage  # the crisis message stays in the conversation, not relayed as a normal message
+
+
+def test_a_message_soba_cannot_place_twice_opens_a_ticket_and_the_next_two_go_to_it(soba_servers: Servers) -> None:
+    text, _ = first_decided(soba_servers, VAGUE, Outcome.REPHRASE)
+    user = new_user()
+    first = say(soba_servers, user, text)
+    assert get_texts().get("ja", "rephrase").split("\n")[0] in replied(soba_servers, first)
+    second = say(soba_servers, user, text)
+    assert "受付番号" in replied(soba_servers, second)
+    [row] = soba_servers.rows("SELECT id, reason FROM tickets WHERE sender_id = :s", s=user)
+    assert row.reason == "low_confidence"
+
+    say(soba_servers, user, "社長に給料を下げると言われました")
+    last = say(soba_servers, user, "同意していません")
+
+    assert no_reply(soba_servers, user, last)
+    rows = soba_servers.rows("SELECT author FROM ticket_messages WHERE ticket_id = :t", t=row.id)
+    assert [r.author for r in rows] == ["person", "person"]
+
+
+def test_a_counselor_reply_reaches_a_telegram_chat(soba_servers: Servers) -> None:
+    chat = new_chat()
+    post_telegram(soba_servers, text_update(chat, "/human"))
+    wait_for_messages(soba_servers, chat, containing="受付番号")
+    [row] = soba_servers.rows("SELECT id FROM tickets WHERE sender_id = :s", s=str(chat))
+    rasa = RasaConversations(soba_servers.rasa_url, soba_servers.token)
+
+    with session_for(soba_servers) as session:
+        started = time.monotonic()
+        send_reply(session, rasa, session.get(Ticket, row.id), "suzuki", "相談員の鈴木です。状況を教えてください。")
+        wait_for_messages(soba_servers, chat, containing="相談員の鈴木です")
+        assert time.monotonic() - started < 2.0

@@ -162,6 +162,23 @@ def soba_servers(
         yield servers
 
 
+# Debian's Chromium (.ci/run installs it); the browser tests never download one.
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's headless Chromium, driven by Playwright (no downloaded browser)."""
+    if not CHROMIUM.exists():
+        pytest.fail("/usr/bin/chromium is missing: apt-get install -y --no-install-recommends chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
 def clear_caches() -> None:
     """Forget process-wide settings so a test's environment takes effect."""
     from actions.common import knowledge

@@ -31,7 +31,6 @@ pytestmark = pytest.mark.e2e
 
 QUESTION = "残業代が払われません"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
 TURN_SECONDS = 60.0
 
 
@@ -260,19 +259,6 @@ def test_static_files_and_the_demo_page_are_served_with_their_headers(soba_serve
 
 
 # ---- the widget in Chromium -----------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Debian's headless Chromium, driven by Playwright (no downloaded browser)."""
-    if not CHROMIUM.exists():
-        pytest.fail("/usr/bin/chromium is missing: apt-get install -y --no-install-recommends chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
 
 
 class Widget:

@@ -27,7 +27,6 @@ from bot.settings import load_settings
 from tests.conftest import Servers, free_port
 
 PASSWORD = "correct-horse-battery"
-CHROMIUM = Path("/usr/bin/chromium")
 # (login, display name, role); the first is created through `soba staff add`.
 STAFF = [
     ("tanaka", "田中", Role.COUNSELOR),
@@ -153,16 +152,3 @@ def live_console(soba_servers: Servers, tmp_path_factory: pytest.TempPathFactory
     add_staff(soba_servers.database_url)
     with running_console(soba_servers.database_url, soba_servers.rasa_url, soba_servers.token, workdir) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Debian's headless Chromium, driven by Playwright (no downloaded browser)."""
-    if not CHROMIUM.exists():
-        pytest.fail("/usr/bin/chromium is missing: apt-get install -y --no-install-recommends chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield chromium
-        chromium.close()

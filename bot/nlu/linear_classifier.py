@@ -18,7 +18,7 @@ of the training data (a softmax over the SVM's decision values), so that
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Sequence, Tuple
+from typing import Any, Dict, FrozenSet, List, Sequence, Tuple
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -195,6 +195,41 @@ def parse_fields(labels: Sequence[str], probabilities: Sequence[float], ranking_
     return fields
 
 
+def blend_with_search(
+    labels: Sequence[str],
+    probabilities: np.ndarray,
+    text: str,
+    weight: float,
+    temperature: float,
+    languages: FrozenSet[str],
+) -> np.ndarray:
+    """Re-rank the FAQ topics' share of `probabilities` partly by keyword search.
+
+    The classifier's probability of "some FAQ topic" and of every other
+    intent stays as it is; within the FAQ share, `weight` of it is spread over
+    the topics in proportion to the softmax of their search scores. Words the
+    classifier has weighed little (a learner's kana for a rare term) can then
+    still find their topic, as the search's kana-reading view lets them.
+    """
+    from bot.knowledge.search import search
+    from bot.languages import detect_language
+    from bot.settings import get_settings
+
+    settings = get_settings()
+    language = detect_language(text, settings.language_codes) or settings.default_language
+    if language not in languages:
+        return probabilities
+    hits = {f"{FAQ_INTENT}{TOPIC_SEPARATOR}{hit.topic}": hit.score for hit in search(text, language, len(labels))}
+    if not hits:
+        return probabilities
+    is_topic = np.array([label.startswith(FAQ_INTENT + TOPIC_SEPARATOR) for label in labels])
+    scores = np.array([hits.get(label, -np.inf) for label in labels])
+    scores = np.where(is_topic, scores, -np.inf)
+    exponentials = np.exp((scores - scores[np.isfinite(scores)].max()) / temperature)
+    by_search = exponentials / exponentials.sum() * probabilities[is_topic].sum()
+    return np.where(is_topic, (1 - weight) * probabilities + weight * by_search, probabilities)
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class SobaLinearClassifier(GraphComponent, IntentClassifier):
     """Ranks intents and FAQ topics with one calibrated linear model."""
@@ -218,6 +253,13 @@ class SobaLinearClassifier(GraphComponent, IntentClassifier):
             "calibration_folds": 3,
             # How many intents and topics the parse result lists.
             "ranking_length": 10,
+            # Share of the FAQ topics' probability re-ranked by the keyword
+            # search (bot/knowledge/search.py); 0 turns the blend off.
+            "search_weight": 0.0,
+            # Softmax temperature that turns search scores into probabilities.
+            "search_temperature": 1.0,
+            # Languages whose messages get the blend (detected as the bot does).
+            "search_languages": [],
         }
 
     def __init__(
@@ -288,6 +330,16 @@ class SobaLinearClassifier(GraphComponent, IntentClassifier):
         if not scored:
             return messages
         probabilities = self._model.probabilities([message_views(m) for m in scored])
+        weight = float(self._config["search_weight"])
+        if weight > 0:
+            temperature = float(self._config["search_temperature"])
+            languages = frozenset(self._config["search_languages"])
+            probabilities = np.array(
+                [
+                    blend_with_search(self._model.labels, row, message.get(TEXT), weight, temperature, languages)
+                    for message, row in zip(scored, probabilities, strict=True)
+                ]
+            )
         for message, row in zip(scored, probabilities, strict=True):
             for key, value in parse_fields(self._model.labels, row, int(self._config["ranking_length"])).items():
                 message.set(key, value, add_to_output=True)

@@ -17,6 +17,7 @@ import argparse
 import datetime as dt
 import logging
 import os
+import signal
 import subprocess
 import sys
 from typing import List
@@ -63,6 +64,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = get_settings()
     if cmd_check_knowledge(args) != 0:
         return 1
+    # A supervisor stops Soba with SIGTERM: leave through `finally`, so the
+    # servers stop with it instead of holding their ports as orphans.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     # Create the database (and its folder) before Rasa's tracker store opens it.
     session_factory(settings.database_url)
     # Platforms stop redelivering webhooks within a day; older records only take space.

@@ -545,3 +545,31 @@ def test_on_a_phone_the_open_panel_fills_the_screen(browser: Any, soba_servers: 
     finally:
         context.close()
     assert box == {"x": 0, "y": 0, "width": 390, "height": 760}
+
+
+def test_a_counselor_reply_from_the_console_reaches_the_widget_and_closing_resumes_the_bot(
+    widget: Widget, soba_servers: Servers
+) -> None:
+    from bot.db import session_factory
+    from bot.handoff.conversation import RasaConversations, close_ticket, send_reply
+    from bot.handoff.models import Ticket
+
+    widget.open_demo()
+    widget.open_panel()
+    widget.ask("人の相談員と話したいです")
+    widget.wait_for_bot_text("受付番号")
+    session = widget.state()["session"]
+    [row] = soba_servers.rows("SELECT id FROM tickets WHERE sender_id = :s", s=session)
+    rasa = RasaConversations(soba_servers.rasa_url, soba_servers.token)
+
+    with session_factory(soba_servers.database_url)() as db:
+        ticket = db.get(Ticket, row.id)
+        started = time.monotonic()
+        send_reply(db, rasa, ticket, "tanaka", "相談員の田中です。お話を聞かせてください。")
+        widget.wait_for_bot_text("相談員の田中です")
+        assert time.monotonic() - started < 2.0
+        close_ticket(db, rasa, ticket, "tanaka")
+    widget.wait_for_bot_text(get_texts().get("ja", "ticket_closed"))
+
+    widget.ask(QUESTION)
+    widget.wait_for_bot_text("労働基準法第37条")

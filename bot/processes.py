@@ -105,7 +105,8 @@ def start_rasa_server(
         "--port", str(port),
         "--endpoints", str(paths.ENDPOINTS_FILE),
         "--credentials", str(credentials),
-        "--auth-token", auth_token,
+        # One argument: a token that starts with "-" would otherwise read as an option.
+        f"--auth-token={auth_token}",
     ]  # fmt: skip
     return _spawn(command, env, log)
 

@@ -29,7 +29,8 @@ def test_run_serves_rasa_actions_and_console_and_sigterm_stops_them_all(trained_
         **os.environ,
         **{key: str(port) for key, port in ports.items()},
         "SOBA_DATABASE_URL": f"sqlite:///{tmp_path / 'soba.db'}",
-        "SOBA_RASA_TOKEN": "token-for-the-run-test",
+        # Generated tokens may start with "-" (token_urlsafe); Rasa must not read it as an option.
+        "SOBA_RASA_TOKEN": "-token-that-looks-like-an-option",
         "PYTHONPATH": str(paths.ROOT),
     }
     run = subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], env=env, cwd=paths.ROOT, stdout=subprocess.DEVNULL)
@@ -42,6 +43,9 @@ def test_run_serves_rasa_actions_and_console_and_sigterm_stops_them_all(trained_
             timeout=60,
         ).json()
         assert {"type": "faq_answer", "topic": "overtime_pay", "language": "ja"} in [m.get("custom") for m in answer]
+        tracker = f"http://127.0.0.1:{ports['SOBA_RASA_PORT']}/conversations/run-test/tracker"
+        assert requests.get(tracker, timeout=30).status_code == 401
+        assert requests.get(tracker, params={"token": env["SOBA_RASA_TOKEN"]}, timeout=30).status_code == 200
 
         run.send_signal(signal.SIGTERM)
         assert run.wait(timeout=60) == 0

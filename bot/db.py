@@ -85,3 +85,10 @@ def session_factory(url: str) -> sessionmaker:
     create_schema(engine)
     logger.debug("Database ready: %r", engine.url)
     return sessionmaker(bind=engine, future=True, expire_on_commit=False)
+
+
+def sessions_for(database_url: str | None = None) -> sessionmaker:
+    """Sessions on `database_url`, or on the configured database when none is given."""
+    from bot.settings import get_settings
+
+    return session_factory(database_url or get_settings().database_url)

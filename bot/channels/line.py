@@ -38,6 +38,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.incoming import prepare
+from bot.channels.language_hint import hint_metadata, language_hint
 from bot.channels.line_messages import as_json, batches, to_line_messages
 from bot.channels.seen_events import first_delivery
 from bot.languages import choose_language_payload
@@ -97,8 +98,7 @@ class LineClient:
             language: Optional[str] = None
             try:
                 profile = await self.api().get_profile(user_id)
-                code = (profile.language or "").split("-")[0].lower()
-                language = code if code in get_settings().languages else None
+                language = language_hint(profile.language, get_settings().language_codes)
             except (LineBotApiError, aiohttp.ClientError) as error:
                 logger.info("LINE profile of %s not read: %s", user_id, error)
             self._languages[user_id] = language
@@ -170,10 +170,10 @@ class LineInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
         credentials = credentials or {}
-        missing = [key for key in ("channel_secret", "channel_access_token") if not credentials.get(key)]
-        if missing:
-            raise ValueError(f"LINE channel: set {', '.join(missing)} in credentials.yml")
-        return cls(str(credentials["channel_secret"]), str(credentials["channel_access_token"]))
+        secret, token = credentials.get("channel_secret"), credentials.get("channel_access_token")
+        if not secret or not token:
+            cls.raise_missing_credentials_exception()
+        return cls(str(secret), str(token))
 
     def __init__(self, channel_secret: str, channel_access_token: str) -> None:
         self.parser = WebhookParser(channel_secret)
@@ -258,9 +258,7 @@ class LineInput(InputChannel):
         incoming = prepare(text, settings.max_message_chars)
         await self.client.show_loading(user_id)
         language = await self.client.profile_language(user_id)
-        metadata: Dict[str, Any] = dict(incoming.metadata)
-        if language:
-            metadata["language"] = language
+        metadata: Dict[str, Any] = {**incoming.metadata, **hint_metadata(language, settings.language_codes)}
         collector = CollectingOutputChannel()
         await on_new_message(
             UserMessage(incoming.text, collector, user_id, input_channel=CHANNEL, metadata=metadata or None)

@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import sessionmaker
 
 from bot.core.tables import Base, utcnow
 from bot.db import session_factory
@@ -77,7 +75,7 @@ def expand(data: str, database_url: str | None = None) -> str | None:
     known = _remembered(url, data)
     if known is not None:
         return known
-    with _sessions(url)() as session:
+    with session_factory(url)() as session:
         row = session.get(ShortPayload, data)
     if row is None:
         return None
@@ -95,7 +93,7 @@ def _remembered(url: str, key: str) -> str | None:
 
 
 def _store(url: str, key: str, payload: str) -> None:
-    with _sessions(url)() as session:
+    with session_factory(url)() as session:
         session.add(ShortPayload(key=key, payload=payload))
         try:
             session.commit()
@@ -103,15 +101,3 @@ def _store(url: str, key: str, payload: str) -> None:
             # Stored before (by this or another server): same key, same payload.
             session.rollback()
     _cache[(url, key)] = payload
-
-
-@lru_cache(maxsize=4)
-def _sessions(url: str) -> sessionmaker:
-    """Sessions on `url` with the `channel_payloads` table present.
-
-    The table is created here as well as by `bot.db.create_schema`, so that a
-    database whose schema was made before this module was imported has it too.
-    """
-    sessions = session_factory(url)
-    ShortPayload.__table__.create(sessions.kw["bind"], checkfirst=True)
-    return sessions

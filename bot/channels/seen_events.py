@@ -13,8 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from bot.core.tables import Base, utcnow
-from bot.db import session_factory
-from bot.settings import get_settings
+from bot.db import sessions_for
 
 
 class SeenEvent(Base):
@@ -29,7 +28,7 @@ class SeenEvent(Base):
 
 def first_delivery(channel: str, event_id: str, database_url: str | None = None) -> bool:
     """Record `event_id` for `channel`; False if it was recorded before (a redelivery)."""
-    sessions = session_factory(database_url or get_settings().database_url)
+    sessions = sessions_for(database_url)
     with sessions() as session:
         session.add(SeenEvent(channel=channel, event_id=event_id))
         try:
@@ -42,7 +41,7 @@ def first_delivery(channel: str, event_id: str, database_url: str | None = None)
 
 def forget_before(cutoff: dt.datetime, database_url: str | None = None) -> int:
     """Drop records older than `cutoff` (platforms stop redelivering after a day); returns how many."""
-    sessions = session_factory(database_url or get_settings().database_url)
+    sessions = sessions_for(database_url)
     with sessions() as session:
         deleted = session.execute(sa.delete(SeenEvent).where(SeenEvent.received_at < cutoff)).rowcount
         session.commit()

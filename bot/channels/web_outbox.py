@@ -13,17 +13,14 @@ restarts and across several Rasa servers.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from typing import Any, Dict, List, Mapping, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import sessionmaker
 
 from bot.channels.seen_events import first_delivery
 from bot.core.tables import Base, utcnow
-from bot.db import session_factory
-from bot.settings import get_settings
+from bot.db import sessions_for
 
 # Two Rasa servers may write the same session at once; the loser of a seq retries.
 _APPEND_ATTEMPTS = 5
@@ -52,24 +49,10 @@ class WidgetMessage(Base):
 CHANNEL_EVENTS_NAME = "web"
 
 
-@lru_cache(maxsize=4)
-def _sessions(database_url: str) -> sessionmaker:
-    """The database's session factory, with the widget's tables created if missing."""
-    sessions = session_factory(database_url)
-    # bot.db creates the tables of the modules it knows; the outbox is ensured here
-    # so the widget works whatever imported the database first.
-    Base.metadata.create_all(sessions.kw["bind"], tables=[WidgetMessage.__table__], checkfirst=True)
-    return sessions
-
-
-def _url(database_url: str | None) -> str:
-    return database_url or get_settings().database_url
-
-
 def append(session_id: str, message: Mapping[str, Any], database_url: str | None = None) -> int:
     """Store a bot message for `session_id`; returns its seq (1, 2, 3, ... per session)."""
     body = json.dumps(dict(message), ensure_ascii=False)
-    sessions = _sessions(_url(database_url))
+    sessions = sessions_for(database_url)
     for _ in range(_APPEND_ATTEMPTS):
         with sessions() as session:
             last = session.execute(
@@ -89,7 +72,7 @@ def after(
     session_id: str, seq: int, limit: int = 500, database_url: str | None = None
 ) -> List[Tuple[int, Dict[str, Any]]]:
     """The session's bot messages with a seq above `seq`, oldest first, at most `limit`."""
-    sessions = _sessions(_url(database_url))
+    sessions = sessions_for(database_url)
     with sessions() as session:
         rows = session.execute(
             sa.select(WidgetMessage.seq, WidgetMessage.message)
@@ -102,7 +85,7 @@ def after(
 
 def latest_seq(session_id: str, database_url: str | None = None) -> int:
     """The seq of the session's newest bot message, 0 if it has none."""
-    sessions = _sessions(_url(database_url))
+    sessions = sessions_for(database_url)
     with sessions() as session:
         last = session.execute(
             sa.select(sa.func.max(WidgetMessage.seq)).where(WidgetMessage.session_id == session_id)
@@ -112,4 +95,4 @@ def latest_seq(session_id: str, database_url: str | None = None) -> int:
 
 def first_receipt(session_id: str, message_id: str, database_url: str | None = None) -> bool:
     """Record a client message id; False if it was taken before (the widget sent it again)."""
-    return first_delivery(CHANNEL_EVENTS_NAME, f"{session_id}/{message_id}", _url(database_url))
+    return first_delivery(CHANNEL_EVENTS_NAME, f"{session_id}/{message_id}", database_url)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Iterable, Mapping, Optional
@@ -22,6 +23,10 @@ from bot.handoff.conversation import RasaConversations
 from bot.settings import Settings
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
+# Row ids are SQL INTEGERs: PostgreSQL's hold 2**31 - 1 at most, and a bigger
+# number would make the database driver raise instead of finding nothing.
+MAX_ID = 2**31 - 1
+_DIGITS = re.compile(r"[0-9]{1,10}")
 STATIC_DIR = Path(__file__).parent / "static"
 
 
@@ -104,3 +109,11 @@ def safe_next(target: Any) -> str:
     if isinstance(target, str) and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return "/"
+
+
+def parse_id(value: Any) -> Optional[int]:
+    """A row id typed into a path or a query string, or None if it cannot be one (not 1..MAX_ID)."""
+    if not isinstance(value, str) or not _DIGITS.fullmatch(value):
+        return None
+    number = int(value)
+    return number if 1 <= number <= MAX_ID else None

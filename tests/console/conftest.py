@@ -12,17 +12,22 @@ import re
 import secrets
 import subprocess
 import sys
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterator
+from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
 import requests
+import sqlalchemy as sa
 
 from bot import paths, processes
 from bot.console.accounts import create_staff
 from bot.console.models import Role
+from bot.core.tables import utcnow
 from bot.db import session_factory
+from bot.handoff.models import Reason
+from bot.handoff.tickets import TicketRequest, open_ticket
 from bot.settings import load_settings
 from tests.conftest import Servers, free_port
 
@@ -80,6 +85,35 @@ def csrf_of(html: str) -> str:
     match = CSRF_INPUT.search(html)
     assert match, "the page has no CSRF field"
     return match.group(1)
+
+
+def new_ticket(
+    console: Console,
+    language: str = "en",
+    reason: Reason = Reason.REQUEST_HUMAN,
+    text: str = "",
+    office: Optional[str] = None,
+) -> int:
+    """A ticket as the bot opens it, with a unique conversation (in `office`'s queue if given)."""
+    transcript = [{"role": "user", "text": text or "I need help", "timestamp": utcnow().timestamp()}]
+    guesses = [{"topic": "overtime_pay", "confidence": 0.41}, {"topic": "unpaid_wages", "confidence": 0.3}]
+    request = TicketRequest(f"U{uuid.uuid4().hex}", "line", language, reason, transcript, guesses)
+    with session_factory(console.database_url)() as session:
+        ticket, _ = open_ticket(session, request)
+        if office is not None:
+            ticket.office = office
+            session.commit()
+        return int(ticket.id)
+
+
+def rows(console: Console, query: str, **params: object) -> List[sa.engine.Row]:
+    """Rows of a SQL query against the console's database."""
+    engine = sa.create_engine(console.database_url, future=True)
+    try:
+        with engine.connect() as connection:
+            return list(connection.execute(sa.text(query), params))
+    finally:
+        engine.dispose()
 
 
 def add_staff(database_url: str) -> None:
@@ -143,6 +177,14 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
     nowhere = f"http://127.0.0.1:{free_port()}"
     with running_console(database_url, nowhere, "no-token", workdir) as running:
         yield running
+
+
+@pytest.fixture
+def counselor(console: Console) -> Iterator[requests.Session]:
+    """A session signed in to `console` as the counselor tanaka."""
+    session = console.login("tanaka")
+    yield session
+    session.close()
 
 
 @pytest.fixture(scope="session")

@@ -9,12 +9,8 @@ from __future__ import annotations
 import base64
 import json
 import re
-import uuid
-from typing import Iterator, List
 
-import pytest
 import requests
-import sqlalchemy as sa
 from itsdangerous import TimestampSigner
 
 from bot.console.accounts import create_staff
@@ -25,35 +21,8 @@ from bot.core.tables import utcnow
 from bot.db import session_factory
 from bot.handoff.conversation import RasaConversations
 from bot.handoff.models import Reason
-from bot.handoff.tickets import TicketRequest, open_ticket
 from bot.settings import load_settings
-from tests.console.conftest import PASSWORD, Console, csrf_of
-
-
-def new_ticket(console: Console, language: str = "en", reason: Reason = Reason.REQUEST_HUMAN, text: str = "") -> int:
-    """A ticket as the bot opens it, with a unique conversation."""
-    transcript = [{"role": "user", "text": text or "I need help", "timestamp": utcnow().timestamp()}]
-    guesses = [{"topic": "overtime_pay", "confidence": 0.41}, {"topic": "unpaid_wages", "confidence": 0.3}]
-    request = TicketRequest(f"U{uuid.uuid4().hex}", "line", language, reason, transcript, guesses)
-    with session_factory(console.database_url)() as session:
-        ticket, _ = open_ticket(session, request)
-        return int(ticket.id)
-
-
-def rows(console: Console, query: str, **params: object) -> List[sa.engine.Row]:
-    engine = sa.create_engine(console.database_url, future=True)
-    try:
-        with engine.connect() as connection:
-            return list(connection.execute(sa.text(query), params))
-    finally:
-        engine.dispose()
-
-
-@pytest.fixture
-def counselor(console: Console) -> Iterator[requests.Session]:
-    session = console.login("tanaka")
-    yield session
-    session.close()
+from tests.console.conftest import PASSWORD, Console, csrf_of, new_ticket, rows
 
 
 def test_pages_need_a_login(console: Console) -> None:

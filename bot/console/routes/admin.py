@@ -11,7 +11,7 @@ from starlette.routing import Route
 from bot.console import audit, i18n
 from bot.console.accounts import all_staff
 from bot.console.security import ADMIN_ROLES
-from bot.console.web import render, signed_in, state, ui_language
+from bot.console.web import parse_id, render, signed_in, state, ui_language
 
 AUDIT_PAGE_SIZE = 300
 
@@ -40,7 +40,7 @@ def audit_page(request: Request) -> Response:
     ui = ui_language(request)
     staff = request.query_params.get("staff") or None
     ticket = request.query_params.get("ticket") or ""
-    ticket_id = int(ticket) if ticket.isdigit() else None
+    ticket_id = parse_id(ticket)
     with state(request).db() as db:
         entries = audit.recent(db, AUDIT_PAGE_SIZE, staff=staff, ticket_id=ticket_id)
     labels = i18n.labels(ui)

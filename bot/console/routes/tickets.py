@@ -27,7 +27,7 @@ from bot.console.models import Role, Staff
 from bot.console.security import TICKET_ROLES, checked_form, client_ip
 from bot.console.topics import answer_in, is_topic, topic_choices, topic_title
 from bot.console.transcripts import Line, LineContext, lines_from_events, lines_from_ticket
-from bot.console.web import ConsoleState, render, signed_in, state, ui_language
+from bot.console.web import ConsoleState, parse_id, render, signed_in, state, ui_language
 from bot.core.tables import utcnow
 from bot.handoff import conversation, lifecycle
 from bot.handoff.conversation import DeliveryError
@@ -52,10 +52,11 @@ class Problem:
 
 
 def _ticket_id(request: Request) -> int:
-    try:
-        return int(request.path_params["ticket_id"])
-    except ValueError as error:
-        raise HTTPException(status_code=404) from error
+    """The ticket id in the path; 404 unless it is a number a ticket id can be (L5: no 500 on 2**63)."""
+    ticket_id = parse_id(request.path_params["ticket_id"])
+    if ticket_id is None:
+        raise HTTPException(status_code=404)
+    return ticket_id
 
 
 def _load(db: Session, ticket_id: int) -> Ticket:

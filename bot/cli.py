@@ -9,6 +9,8 @@ Usage (the Makefile wraps these):
     python -m bot.cli telegram set-webhook --url https://<public host>
     python -m bot.cli console [--port 8000]   # the staff console alone (`run` starts it too)
     python -m bot.cli staff add <login> --role counselor --name "田中"
+    python -m bot.cli staff deactivate <login>        # also ends its console sessions at once
+    python -m bot.cli staff reset-password <login> [--password-stdin]   # likewise
 """
 
 from __future__ import annotations
@@ -144,6 +146,43 @@ def cmd_staff_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_staff_deactivate(args: argparse.Namespace) -> int:
+    """Deactivate a console account; its sessions end at once (a signed-in browser is sent to the login page)."""
+    from bot.console.accounts import AccountError, deactivate
+
+    try:
+        with session_factory(get_settings().database_url)() as session:
+            ended = deactivate(session, args.login)
+    except AccountError as error:
+        print(f"Not deactivated: {error}.", file=sys.stderr)
+        return 2
+    print(f"Deactivated {args.login}; {ended} console session(s) ended.")
+    return 0
+
+
+def cmd_staff_reset_password(args: argparse.Namespace) -> int:
+    """Set a new password for a console account (asked twice, or --password-stdin); its sessions end at once."""
+    import getpass
+
+    from bot.console.accounts import AccountError, reset_password
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass(f"New password for {args.login}: ")
+        if getpass.getpass("Again: ") != password:
+            print("The passwords differ; nothing was changed.", file=sys.stderr)
+            return 2
+    try:
+        with session_factory(get_settings().database_url)() as session:
+            ended = reset_password(session, args.login, password)
+    except AccountError as error:
+        print(f"Not changed: {error}.", file=sys.stderr)
+        return 2
+    print(f"New password set for {args.login}; {ended} console session(s) ended.")
+    return 0
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
     """Talk to the bot in the terminal (rasa shell with our action server)."""
     settings = get_settings()
@@ -255,6 +294,13 @@ def build_parser() -> argparse.ArgumentParser:
     staff_add.add_argument("--name", required=True, help='the name counselors see, e.g. "田中"')
     staff_add.add_argument("--password-stdin", action="store_true", help="read the password from stdin (scripts)")
     staff_add.set_defaults(handler=cmd_staff_add)
+    staff_deactivate = staff.add_parser("deactivate", help=cmd_staff_deactivate.__doc__)
+    staff_deactivate.add_argument("login", help="the login name, e.g. tanaka")
+    staff_deactivate.set_defaults(handler=cmd_staff_deactivate)
+    staff_reset = staff.add_parser("reset-password", help=cmd_staff_reset_password.__doc__)
+    staff_reset.add_argument("login", help="the login name, e.g. tanaka")
+    staff_reset.add_argument("--password-stdin", action="store_true", help="read the password from stdin (scripts)")
+    staff_reset.set_defaults(handler=cmd_staff_reset_password)
     return parser
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from bot.console import audit
 from bot.console.audit import Action
 from bot.console.models import Role, Staff
+from bot.console.sessions import end_all_sessions
 from bot.core.tables import utcnow
 
 MIN_PASSWORD_CHARS = 10
@@ -78,6 +79,36 @@ def create_staff(session: Session, login: str, display_name: str, role: Role, pa
     session.add(staff)
     session.commit()
     return staff
+
+
+def deactivate(session: Session, login: str) -> int:
+    """Deactivate `login` and end its sessions at once (`soba staff deactivate`); returns how many ended.
+
+    Raises AccountError if there is no such account.
+    """
+    staff = find_staff(session, login)
+    if staff is None:
+        raise AccountError(f"there is no account {login!r}")
+    staff.active = False
+    ended = end_all_sessions(session, login)
+    audit.record(session, login, Action.DEACTIVATE, details=f"soba staff deactivate; {ended} session(s) ended")
+    return ended
+
+
+def reset_password(session: Session, login: str, password: str) -> int:
+    """Give `login` a new password and end its sessions at once (`soba staff reset-password`).
+
+    Returns how many sessions ended. Raises AccountError if there is no such
+    account or the password is too weak.
+    """
+    check_new_password(password)
+    staff = find_staff(session, login)
+    if staff is None:
+        raise AccountError(f"there is no account {login!r}")
+    staff.password_hash = hash_password(password)
+    ended = end_all_sessions(session, login)
+    audit.record(session, login, Action.RESET_PASSWORD, details=f"soba staff reset-password; {ended} session(s) ended")
+    return ended
 
 
 def find_staff(session: Session, login: str) -> Optional[Staff]:

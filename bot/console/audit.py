@@ -25,6 +25,9 @@ class Action(str, enum.Enum):
     ASSIGN = "assign"
     CLOSE = "close"
     REOPEN = "reopen"
+    # By `soba staff ...` on the server: the account's sessions end at once.
+    DEACTIVATE = "deactivate"
+    RESET_PASSWORD = "reset_password"
 
 
 def record(

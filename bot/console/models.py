@@ -1,4 +1,4 @@
-"""The console's tables: staff accounts and the audit log.
+"""The console's tables: staff accounts, their sessions and the audit log.
 
 Kept free of web imports so `bot.db.create_schema` can register them cheaply.
 """
@@ -35,6 +35,18 @@ class Staff(Base):
     # argon2id, with its parameters and salt in the string.
     password_hash = sa.Column(sa.String(255), nullable=False)
     active = sa.Column(sa.Boolean, nullable=False, default=True)
+    created_at = sa.Column(sa.DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class ConsoleSession(Base):
+    """A signed-in browser: the cookie holds a random id, this row says whose it is (bot/console/sessions.py)."""
+
+    __tablename__ = "console_sessions"
+
+    # SHA-256 (hex) of the cookie's session id, so reading the table signs nobody in.
+    id = sa.Column(sa.String(64), primary_key=True)
+    login = sa.Column(sa.String(64), nullable=False, index=True)
+    # Sessions end `console.session_minutes` after this, if not before (logout, deactivate, reset).
     created_at = sa.Column(sa.DateTime(timezone=True), nullable=False, default=utcnow)
 
 

@@ -1,17 +1,22 @@
 """Who is signed in, what they may do, and the checks every request passes.
 
-Sessions live in a signed cookie (Starlette's SessionMiddleware: HttpOnly,
-SameSite=Lax, Secure when settings say so). A session holds the login, when
-it signed in (sessions expire after `console.session_minutes`), the UI
-language and a random CSRF token that every POST form must send back.
+The session cookie is Starlette's SessionMiddleware (signed; HttpOnly,
+SameSite=Lax, and Secure when `console.secure_cookie` is on, as it must be
+behind https). Signed in, it holds only a random session id, whose row in
+the database says who it is (bot/console/sessions.py), and the UI language;
+it never names the staff member (review finding L9). Before signing in, it
+holds the login form's CSRF token. Every POST form sends a CSRF token back:
+for a signed-in browser it is derived from the session id, so it changes at
+every login and cannot be read from the cookie.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import base64
+import hashlib
 import hmac
 import secrets
-from typing import Any, Iterable, Mapping, Optional
+from typing import Iterable, Optional
 
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
@@ -19,7 +24,6 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.console.models import Role, Staff
-from bot.core.tables import utcnow
 
 CSRF_FIELD = "csrf_token"
 SESSION_COOKIE = "soba_console"
@@ -74,57 +78,55 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+def session_token(request: Request) -> Optional[str]:
+    """The server-side session id the cookie carries, if any (valid or not: the database decides)."""
+    token = request.session.get("sid")
+    return token if isinstance(token, str) and token else None
+
+
+def _csrf_for(token: str) -> str:
+    digest = hmac.new(token.encode(), b"soba-console-csrf", hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
 def csrf_token(request: Request) -> str:
-    """The session's CSRF token, created on first use."""
-    token = request.session.get("csrf")
-    if not token:
-        token = secrets.token_urlsafe(32)
-        request.session["csrf"] = token
-    return str(token)
+    """The CSRF token forms must send: derived from the session id, or a random one kept until login."""
+    token = session_token(request)
+    if token is not None:
+        return _csrf_for(token)
+    csrf = request.session.get("csrf")
+    if not isinstance(csrf, str) or not csrf:
+        csrf = secrets.token_urlsafe(32)
+        request.session["csrf"] = csrf
+    return csrf
 
 
 async def checked_form(request: Request) -> FormData:
     """The POSTed form, after checking its CSRF token against the session's (403 otherwise)."""
     form = await request.form()
     sent = form.get(CSRF_FIELD)
-    expected = request.session.get("csrf")
-    if not isinstance(sent, str) or not expected or not hmac.compare_digest(sent.encode(), str(expected).encode()):
+    token = session_token(request)
+    expected = _csrf_for(token) if token is not None else request.session.get("csrf")
+    if not isinstance(sent, str) or not isinstance(expected, str) or not expected:
+        raise CsrfError()
+    if not hmac.compare_digest(sent.encode(), expected.encode()):
         raise CsrfError()
     return form
 
 
-def start_session(request: Request, staff: Staff, now: Optional[dt.datetime] = None) -> None:
-    """Sign `staff` in: a fresh session (new CSRF token), keeping only the UI language."""
+def start_session(request: Request, token: str) -> None:
+    """Put the new server-side session `token` in the cookie, keeping only the UI language (no fixation)."""
     language = request.session.get("lang")
     request.session.clear()
-    request.session.update(
-        {
-            "login": staff.login,
-            "since": (now or utcnow()).timestamp(),
-            "csrf": secrets.token_urlsafe(32),
-            **({"lang": language} if language else {}),
-        }
-    )
+    request.session.update({"sid": token, **({"lang": language} if language else {})})
 
 
 def end_session(request: Request) -> None:
-    """Sign out, keeping the UI language for the login page."""
+    """Forget the session in the cookie, keeping the UI language for the login page."""
     language = request.session.get("lang")
     request.session.clear()
     if language:
         request.session["lang"] = language
-
-
-def session_login(
-    session: Mapping[str, Any], max_age: dt.timedelta, now: Optional[dt.datetime] = None
-) -> Optional[str]:
-    """The signed-in login, if the session has one that has not expired."""
-    login, since = session.get("login"), session.get("since")
-    if not login or not isinstance(since, (int, float)):
-        return None
-    if (now or utcnow()).timestamp() - since > max_age.total_seconds():
-        return None
-    return str(login)
 
 
 def require_role(staff: Staff, roles: Iterable[Role]) -> None:

@@ -15,10 +15,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
-from bot.console import i18n
+from bot.console import i18n, sessions
 from bot.console.accounts import find_staff
 from bot.console.models import Role, Staff
-from bot.console.security import NotSignedIn, csrf_token, end_session, require_role, session_login
+from bot.console.security import NotSignedIn, csrf_token, end_session, require_role, session_token
 from bot.handoff.conversation import RasaConversations
 from bot.settings import Settings
 
@@ -42,6 +42,11 @@ class ConsoleState:
     def db(self) -> Session:
         """A new database session (use it in a `with`)."""
         return self.sessions()
+
+    @property
+    def session_max_age(self) -> dt.timedelta:
+        """How long a login lasts (`console.session_minutes`)."""
+        return dt.timedelta(minutes=self.settings.console.session_minutes)
 
 
 def make_templates() -> Jinja2Templates:
@@ -69,14 +74,14 @@ def signed_in(request: Request, roles: Iterable[Role]) -> Staff:
     from a sync route or a thread.
     """
     console = state(request)
-    max_age = dt.timedelta(minutes=console.settings.console.session_minutes)
-    login = session_login(request.session, max_age)
+    token = session_token(request)
     staff = None
-    if login is not None:
+    if token is not None:
         with console.db() as db:
-            staff = find_staff(db, login)
+            login = sessions.session_login(db, token, console.session_max_age)
+            staff = find_staff(db, login) if login is not None else None
     if staff is None or not staff.active:
-        if request.session.get("login"):
+        if token is not None:
             end_session(request)
         raise NotSignedIn()
     require_role(staff, roles)

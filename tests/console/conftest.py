@@ -116,30 +116,24 @@ def rows(console: Console, query: str, **params: object) -> List[sa.engine.Row]:
         engine.dispose()
 
 
-def add_staff(database_url: str) -> None:
-    """The accounts of STAFF: the first through the `soba staff add` command, the others directly."""
-    login, name, role = STAFF[0]
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bot.cli",
-            "staff",
-            "add",
-            login,
-            "--role",
-            role.value,
-            "--name",
-            name,
-            "--password-stdin",
-        ],
-        input=PASSWORD + "\n",
+def soba(database_url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    """Run the `soba` command (python -m bot.cli) against `database_url`, as an operator does on the server."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        input=stdin,
         capture_output=True,
         text=True,
         cwd=paths.ROOT,
         env=processes.child_env(load_settings(env={"SOBA_DATABASE_URL": database_url})),
         timeout=120,
     )
+
+
+def add_staff(database_url: str) -> None:
+    """The accounts of STAFF: the first through the `soba staff add` command, the others directly."""
+    login, name, role = STAFF[0]
+    command = ["staff", "add", login, "--role", role.value, "--name", name, "--password-stdin"]
+    result = soba(database_url, *command, stdin=PASSWORD + "\n")
     assert result.returncode == 0, result.stderr
     with session_factory(database_url)() as session:
         for login, name, role in STAFF[1:]:

@@ -7,12 +7,15 @@ behind it, so every reply here fails to deliver, as it would if Rasa were down.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import re
+from typing import Any, Dict
 
 import requests
 from itsdangerous import TimestampSigner
 
+from bot.console import sessions
 from bot.console.accounts import create_staff
 from bot.console.app import create_app
 from bot.console.models import Role
@@ -49,17 +52,27 @@ def test_the_session_cookie_is_signed_httponly_samesite_lax_and_expires(console:
     assert "secure" not in cookie  # settings.yml: secure_cookie false for http on localhost
     assert console.get(session, "/").status_code == 200
 
-    # The same login, signed with the console's key, but from longer ago than a session lasts.
+    # A session of tanaka's, in the cookie signed with the console's key, but opened longer ago than a session lasts.
     settings = load_settings(env={})
-    old = utcnow().timestamp() - settings.console.session_minutes * 60 - 60
-    payload = base64.b64encode(json.dumps({"login": "tanaka", "since": old, "csrf": "x"}).encode())
+    old = utcnow() - dt.timedelta(minutes=settings.console.session_minutes + 1)
+    with session_factory(console.database_url)() as db:
+        token = sessions.open_session(db, "tanaka", dt.timedelta(days=1), now=old)
     expired = console.client()
-    expired.cookies.set(SESSION_COOKIE, TimestampSigner(console.secret).sign(payload).decode())
+    expired.cookies.set(SESSION_COOKIE, signed_cookie(console.secret, {"sid": token}))
     assert console.get(expired, "/", allow_redirects=False).status_code == 303
 
     forged = console.client()
-    forged.cookies.set(SESSION_COOKIE, TimestampSigner("not-the-key").sign(payload).decode())
+    forged.cookies.set(SESSION_COOKIE, signed_cookie("not-the-key", {"sid": token}))
     assert console.get(forged, "/", allow_redirects=False).status_code == 303
+    # The old cookie format named the login: naming it signs nobody in now.
+    named = console.client()
+    named.cookies.set(SESSION_COOKIE, signed_cookie(console.secret, {"login": "tanaka", "since": utcnow().timestamp()}))
+    assert console.get(named, "/", allow_redirects=False).status_code == 303
+
+
+def signed_cookie(key: str, payload: Dict[str, Any]) -> str:
+    """A session cookie as Starlette's SessionMiddleware writes it, signed with `key`."""
+    return TimestampSigner(key).sign(base64.b64encode(json.dumps(payload).encode())).decode()
 
 
 def test_every_post_form_refuses_a_missing_or_wrong_csrf_token(console: Console, counselor: requests.Session) -> None:

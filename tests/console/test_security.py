@@ -3,26 +3,37 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Dict
+from pathlib import Path
+from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from starlette.exceptions import HTTPException
 
-from bot.console.models import Role, Staff
+from bot.console import sessions
+from bot.console.models import ConsoleSession, Role, Staff
 from bot.console.secret import console_secret
-from bot.console.security import ADMIN_ROLES, QUEUE_ROLES, TICKET_ROLES, require_role, session_login
+from bot.console.security import ADMIN_ROLES, QUEUE_ROLES, TICKET_ROLES, require_role
 from bot.core.tables import utcnow
+from bot.db import session_factory
 from bot.settings import SettingsError, load_settings
 
 
-def test_a_session_expires_after_its_lifetime() -> None:
+def test_a_session_expires_after_its_lifetime_and_ends_at_logout(tmp_path: Path) -> None:
     now = utcnow()
-    session: Dict[str, Any] = {"login": "tanaka", "since": (now - dt.timedelta(minutes=30)).timestamp()}
+    with session_factory(f"sqlite:///{tmp_path / 'sessions.db'}")() as db:
+        token = sessions.open_session(db, "tanaka", dt.timedelta(hours=12), now=now - dt.timedelta(minutes=30))
+        other = sessions.open_session(db, "tanaka", dt.timedelta(hours=12), now=now)
 
-    assert session_login(session, dt.timedelta(minutes=60), now) == "tanaka"
-    assert session_login(session, dt.timedelta(minutes=20), now) is None
-    assert session_login({"since": now.timestamp()}, dt.timedelta(minutes=60), now) is None
-    assert session_login({"login": "tanaka"}, dt.timedelta(minutes=60), now) is None
+        assert sessions.session_login(db, token, dt.timedelta(minutes=60), now) == "tanaka"
+        assert sessions.session_login(db, token, dt.timedelta(minutes=20), now) is None
+        assert sessions.session_login(db, "not-a-session", dt.timedelta(minutes=60), now) is None
+        sessions.end_session(db, token)
+        assert sessions.session_login(db, token, dt.timedelta(minutes=60), now) is None
+        assert sessions.session_login(db, other, dt.timedelta(minutes=60), now) == "tanaka"
+        # Only a hash of the id is stored: the table alone signs nobody in.
+        [stored] = db.execute(sa.select(ConsoleSession.id)).scalars()
+        assert stored != other and len(stored) == 64
 
 
 @pytest.mark.parametrize(

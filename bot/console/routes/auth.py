@@ -9,11 +9,18 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from bot.console import audit, i18n
+from bot.console import audit, i18n, sessions
 from bot.console.accounts import LoginAttempt, Throttled, authenticate
 from bot.console.audit import Action
-from bot.console.models import Staff
-from bot.console.security import QUEUE_ROLES, NotSignedIn, checked_form, client_ip, end_session, start_session
+from bot.console.security import (
+    QUEUE_ROLES,
+    NotSignedIn,
+    checked_form,
+    client_ip,
+    end_session,
+    session_token,
+    start_session,
+)
 from bot.console.web import render, safe_next, signed_in, state
 
 
@@ -29,23 +36,27 @@ async def login(request: Request) -> Response:
     attempt = LoginAttempt(str(form.get("login") or "").strip(), str(form.get("password") or ""), client_ip(request))
     target = safe_next(form.get("next"))
 
-    def check() -> Staff | None:
-        with state(request).db() as db:
-            return authenticate(db, attempt)
+    def check() -> str | None:
+        """The new session's id if the login is right."""
+        console = state(request)
+        with console.db() as db:
+            staff = authenticate(db, attempt)
+            return None if staff is None else sessions.open_session(db, staff.login, console.session_max_age)
 
     try:
-        staff = await run_in_threadpool(check)
+        token = await run_in_threadpool(check)
     except Throttled:
         return render(request, "login.html", {"next": target, "message": "login_throttled"}, status_code=429)
-    if staff is None:
+    if token is None:
         return render(request, "login.html", {"next": target, "message": "login_failed"}, status_code=401)
-    start_session(request, staff)
+    start_session(request, token)
     return RedirectResponse(target, status_code=303)
 
 
 async def logout(request: Request) -> Response:
-    """Sign out (audited)."""
+    """End this browser's session at once (its cookie, or a copy of it, signs nobody in any more); audited."""
     await checked_form(request)
+    token = session_token(request)
 
     def record() -> None:
         try:
@@ -53,6 +64,8 @@ async def logout(request: Request) -> Response:
         except NotSignedIn:
             return
         with state(request).db() as db:
+            if token is not None:
+                sessions.end_session(db, token)
             audit.record(db, staff.login, Action.LOGOUT, ip=client_ip(request))
 
     await run_in_threadpool(record)

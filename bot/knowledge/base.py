@@ -20,11 +20,17 @@ from bot.knowledge.figures import Figures, FiguresError, load_figures, placehold
 from bot.texts import Texts
 
 FIGURES_FILE = "figures.yml"
+PLACES_FILE = "places.yml"
+DATA_FILES = frozenset({FIGURES_FILE, PLACES_FILE})
 # Languages written without spaces between words are limited in characters,
-# the others in words (Japanese ≤ 400 characters, English ≤ 120 words).
+# the others in words. The limits were 400 characters and 120 words until the
+# third legal review (docs/legal-review.md, 2026-12) added the provisions it
+# found missing; the answer is then split into a first screen and details.
 CHARACTER_COUNTED_LANGUAGES = frozenset({"ja", "zh", "th", "my", "km"})
-MAX_CHARACTERS = 400
-MAX_WORDS = 120
+MAX_CHARACTERS = 500
+MAX_WORDS = 170
+# How long before its `review_before` date an answer is reported as due.
+REVIEW_BEFORE_NOTICE = dt.timedelta(days=90)
 # Official sources only: government domains and the state legal-aid centre.
 OFFICIAL_HOST_SUFFIXES = (".go.jp", "houterasu.or.jp")
 # Who may sign off an answer (docs/legal-review.md). Anyone else's review is
@@ -101,6 +107,8 @@ class Topic:
     # Each deadline is a text per language that states its period as a {figure}.
     deadlines: Tuple[Mapping[str, str], ...]
     figures: Figures
+    # A date by which the answer must be read again (a law that changes on a known day).
+    review_before: dt.date | None = None
 
     def text(self, part: Mapping[str, str], language: str) -> str:
         """One part of the answer in `language`, figures filled in."""
@@ -161,6 +169,8 @@ class KnowledgeBase:
             topic = self._topics[topic_id]
             if today - topic.reviewed > REVIEW_MAX_AGE:
                 warnings.append(f"{topic_id}: last reviewed {topic.reviewed}, over 12 months ago")
+            if topic.review_before and today + REVIEW_BEFORE_NOTICE >= topic.review_before:
+                warnings.append(f"{topic_id}: must be reviewed before {topic.review_before} (a law it cites changes)")
             if topic.reviewed_by not in PROFESSIONAL_REVIEWERS:
                 warnings.append(
                     f"{topic_id}: reviewed by '{topic.reviewed_by}'; awaits a union counselor's or lawyer's review"
@@ -222,7 +232,9 @@ def _check_figures(parts: Mapping[str, Mapping[str, str]], figures: Figures, whe
         problems.append(f"{where}: languages state different figures ({detail})")
 
 
-def _parse_topic(path: Path, languages: Tuple[str, ...], figures: Figures, problems: List[str]) -> Topic | None:
+def _parse_topic(
+    path: Path, languages: Tuple[str, ...], figures: Figures, places: Mapping[str, Link], problems: List[str]
+) -> Topic | None:
     where = path.name
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -251,7 +263,10 @@ def _parse_topic(path: Path, languages: Tuple[str, ...], figures: Figures, probl
     if public_sector:
         answer_parts["public_sector"] = public_sector.text
     _check_figures(answer_parts, figures, where, problems)
-    links = _links(raw.get("links"), languages, where, problems)
+    links = _links(raw.get("links"), places, where, problems)
+    review_before = raw.get("review_before")
+    if review_before is not None and not isinstance(review_before, dt.date):
+        problems.append(f"{where}: 'review_before' must be a date (YYYY-MM-DD)")
     if len(problems) == before:
         for code in answer:
             text = figures.fill(answer[code], code)
@@ -273,6 +288,7 @@ def _parse_topic(path: Path, languages: Tuple[str, ...], figures: Figures, probl
         public_sector=public_sector,
         deadlines=deadlines,
         figures=figures,
+        review_before=review_before,
     )
 
 
@@ -308,20 +324,49 @@ def _deadlines(
     return tuple(deadlines)
 
 
-def _links(raw: Any, languages: Tuple[str, ...], where: str, problems: List[str]) -> Tuple[Link, ...]:
+def _links(raw: Any, places: Mapping[str, Link], where: str, problems: List[str]) -> Tuple[Link, ...]:
+    """The official pages an answer points to, named by their id in places.yml."""
     links = []
-    for i, link in enumerate(raw or ()):
-        url = str(link.get("url", "")) if isinstance(link, dict) else ""
-        parts = urlsplit(url)
-        if parts.scheme != "https" or not parts.hostname or not parts.hostname.endswith(OFFICIAL_HOST_SUFFIXES):
-            problems.append(f"{where} links[{i}]: {url!r} is not an https link to an official site")
-        labels = _localized(
-            {k: v for k, v in (link or {}).items() if k != "url"}, languages, f"{where} links[{i}]", problems
-        )
-        links.append(Link(url=url, labels=labels))
-    if not links:
+    for i, place in enumerate(raw or ()):
+        if not isinstance(place, str) or place not in places:
+            problems.append(f"{where} links[{i}]: {place!r} is not a place in {PLACES_FILE}")
+            continue
+        links.append(places[place])
+    if not raw:
         problems.append(f"{where}: 'links' must give at least one official page")
     return tuple(links)
+
+
+def official_url_problem(url: str) -> str | None:
+    """Why `url` is not an https link to an official site, if it is not."""
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname or not parts.hostname.endswith(OFFICIAL_HOST_SUFFIXES):
+        return f"{url!r} is not an https link to an official site"
+    return None
+
+
+def load_places(path: Path, languages: Tuple[str, ...]) -> Dict[str, Link]:
+    """Read places.yml: every official office or page once, with its label in every language."""
+    where = path.name
+    problems: List[str] = []
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise KnowledgeError([f"{where}: cannot read: {error}"]) from error
+    if not isinstance(raw, dict) or not isinstance(raw.get("places"), dict):
+        raise KnowledgeError([f"{where}: expected a mapping with 'places'"])
+    places: Dict[str, Link] = {}
+    for name, entry in raw["places"].items():
+        entry = entry if isinstance(entry, dict) else {}
+        url = str(entry.get("url", ""))
+        problem = official_url_problem(url)
+        if problem:
+            problems.append(f"{where} {name}: {problem}")
+        labels = _localized(entry.get("label"), languages, f"{where} {name} label", problems)
+        places[str(name)] = Link(url=url, labels=labels)
+    if problems:
+        raise KnowledgeError(problems)
+    return places
 
 
 def load_knowledge(directory: Path, languages: Iterable[str], topics: Iterable[str]) -> KnowledgeBase:
@@ -329,8 +374,9 @@ def load_knowledge(directory: Path, languages: Iterable[str], topics: Iterable[s
 
     Raises KnowledgeError listing all problems: a topic without an answer file,
     an answer file for no known topic (orphan), a language missing anywhere,
-    a missing provision, deadline key or link, a number not taken from
-    figures.yml, or an answer over the length limit.
+    a missing provision, deadline key or link, a link that is not a place in
+    places.yml, a number not taken from figures.yml, or an answer over the
+    length limit.
     """
     languages = tuple(languages)
     expected = set(topics)
@@ -339,13 +385,14 @@ def load_knowledge(directory: Path, languages: Iterable[str], topics: Iterable[s
         figures = load_figures(directory / FIGURES_FILE, languages)
     except FiguresError as error:
         raise KnowledgeError(str(error).splitlines()) from error
+    places = load_places(directory / PLACES_FILE, languages)
     found: Dict[str, Topic] = {}
-    files = sorted(path for path in directory.glob("*.yml") if path.name != FIGURES_FILE)
+    files = sorted(path for path in directory.glob("*.yml") if path.name not in DATA_FILES)
     for path in files:
         if path.stem not in expected:
             problems.append(f"{path.name}: orphan answer, no FAQ topic '{path.stem}' is known")
             continue
-        entry = _parse_topic(path, languages, figures, problems)
+        entry = _parse_topic(path, languages, figures, places, problems)
         if entry:
             found[entry.topic] = entry
     for missing in sorted(expected - {path.stem for path in files}):

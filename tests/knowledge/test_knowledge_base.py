@@ -150,17 +150,36 @@ def test_orphan_and_missing_answers_are_reported(knowledge_copy: Path) -> None:
     assert "topic 'paid_leave' has no answer file paid_leave.yml" in problems
 
 
-def test_answer_without_provisions_or_official_link_is_reported(knowledge_copy: Path) -> None:
+def test_answer_without_provisions_or_known_place_is_reported(knowledge_copy: Path) -> None:
     def strip(data: dict) -> None:
         data["refs"] = []
-        data["links"] = [{"url": "http://example.com/", "ja": "例", "en": "example"}]
+        data["links"] = ["example_dot_com"]
 
     edit(knowledge_copy / "overtime_pay.yml", strip)
 
     problems = problems_of(knowledge_copy)
 
     assert "overtime_pay.yml refs must name at least one legal provision" in problems
-    assert "overtime_pay.yml links[0]: 'http://example.com/' is not an https link to an official site" in problems
+    assert "overtime_pay.yml links[0]: 'example_dot_com' is not a place in places.yml" in problems
+
+
+def test_a_place_that_is_not_an_official_https_page_is_reported(knowledge_copy: Path) -> None:
+    edit(knowledge_copy / "places.yml", lambda d: d["places"]["check_roudou"].update(url="http://example.com/"))
+
+    assert problems_of(knowledge_copy) == [
+        "places.yml check_roudou: 'http://example.com/' is not an https link to an official site"
+    ]
+
+
+def test_a_page_that_moves_is_one_edit_that_reaches_every_answer(knowledge_copy: Path) -> None:
+    moved = "https://www.mhlw.go.jp/general/seido/chihou/kaiketu/soudan-moved.html"
+    edit(knowledge_copy / "places.yml", lambda d: d["places"]["labour_consultation_corner"].update(url=moved))
+
+    base = load_knowledge(knowledge_copy, LANGUAGES, faq_topic_ids())
+
+    using = [t for t in base.topic_ids if any(link.url == moved for link in base[t].links)]
+    assert len(using) >= 19
+    assert not any("kijyun" in link.url for t in base.topic_ids for link in base[t].links)
 
 
 def test_ref_without_article_number_is_reported(knowledge_copy: Path) -> None:
@@ -218,18 +237,31 @@ def test_stale_or_non_professional_reviews_are_warned_about() -> None:
     assert sum("over 12 months ago" in w for w in warnings) == len(base)
 
 
+def test_an_answer_whose_law_changes_on_a_known_day_is_due_before_it() -> None:
+    import datetime as dt
+
+    base = load_knowledge(paths.KNOWLEDGE_DIR, LANGUAGES, faq_topic_ids())
+    due = base["foreign_worker"].review_before
+    assert due is not None
+
+    assert not any("must be reviewed before" in w for w in base.review_warnings(due - dt.timedelta(days=120)))
+    assert "foreign_worker: must be reviewed before 2027-04-01 (a law it cites changes)" in base.review_warnings(
+        due - dt.timedelta(days=30)
+    )
+
+
 def test_too_long_answers_are_reported(knowledge_copy: Path) -> None:
     def lengthen(data: dict) -> None:
-        data["answer"]["ja"] = "あ" * 401
-        data["answer"]["en"] = "word " * 121
+        data["answer"]["ja"] = "あ" * 501
+        data["answer"]["en"] = "word " * 171
         data.pop("public_sector", None)
 
     edit(knowledge_copy / "overtime_pay.yml", lengthen)
 
     problems = problems_of(knowledge_copy)
 
-    assert "overtime_pay.yml answer[ja]: too long (401 characters > 400)" in problems
-    assert "overtime_pay.yml answer[en]: too long (121 words > 120)" in problems
+    assert "overtime_pay.yml answer[ja]: too long (501 characters > 500)" in problems
+    assert "overtime_pay.yml answer[en]: too long (171 words > 170)" in problems
 
 
 def test_reviewed_date_and_reviewer_are_required(knowledge_copy: Path) -> None:

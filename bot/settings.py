@@ -6,11 +6,12 @@ no code path can change a threshold or a port behind another one's back.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Mapping, Tuple
+from typing import Any, Dict, Mapping, Tuple, Union
 
 from bot import paths
 from bot.decision import Thresholds
@@ -46,14 +47,22 @@ class ChannelSettings:
     max_body_bytes: int
 
 
+IPNetwork = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
+
+
 @dataclass(frozen=True)
 class ConsoleSettings:
-    """The staff console's session cookie."""
+    """The staff console's session cookie, the proxies it trusts, and who sees which tickets."""
 
     # Send the cookie over https only; on for any deployment behind TLS.
     secure_cookie: bool
     # A login lasts this long, then the counselor signs in again.
     session_minutes: int
+    # Reverse proxies whose X-Forwarded-For is believed (addresses or networks).
+    # Empty: the client is whoever connected, and the header is ignored.
+    trusted_proxies: Tuple[IPNetwork, ...] = ()
+    # On: counselors and trainers see only their own office's tickets; admins see all.
+    office_scoped: bool = False
 
 
 @dataclass(frozen=True)
@@ -149,17 +158,30 @@ def load_settings(
 
 
 def _console(raw: Any, env: Mapping[str, str]) -> ConsoleSettings:
-    """The `console:` section; SOBA_CONSOLE_SECURE_COOKIE=1 overrides for a TLS deployment."""
+    """The `console:` section; SOBA_CONSOLE_SECURE_COOKIE=1 overrides for a TLS deployment.
+
+    `trusted_proxies` and `office_scoped` may be left out (an older
+    settings.yml): no proxy is trusted and every counselor sees every office.
+    """
     if not isinstance(raw, dict):
         raise SettingsError("settings: 'console' must be a mapping")
     try:
         secure = env.get("SOBA_CONSOLE_SECURE_COOKIE", raw["secure_cookie"])
         minutes = int(raw["session_minutes"])
+        proxies = tuple(ipaddress.ip_network(str(value), strict=False) for value in raw.get("trusted_proxies") or [])
+        office_scoped = raw.get("office_scoped", False)
     except (KeyError, TypeError, ValueError) as error:
         raise SettingsError(f"settings: bad or missing console value: {error}") from error
     if minutes < 1:
         raise SettingsError(f"settings: console.session_minutes must be at least 1, got {minutes}")
-    return ConsoleSettings(secure_cookie=str(secure).lower() in ("1", "true", "yes"), session_minutes=minutes)
+    if not isinstance(office_scoped, bool):
+        raise SettingsError(f"settings: console.office_scoped must be true or false, got {office_scoped!r}")
+    return ConsoleSettings(
+        secure_cookie=str(secure).lower() in ("1", "true", "yes"),
+        session_minutes=minutes,
+        trusted_proxies=proxies,
+        office_scoped=office_scoped,
+    )
 
 
 def _channels(raw: Any, env: Mapping[str, str]) -> ChannelSettings:

@@ -1,12 +1,15 @@
-"""Staff accounts: argon2 password hashes, creating accounts, and signing in with throttling.
+"""Staff accounts: argon2 password hashes, creating and deactivating accounts, and signing in.
 
-Failed logins are audit entries, so the throttle counts them there: it holds
-across console restarts and across several console processes on one database.
+Signing in is throttled by bot/console/throttle.py and every outcome is
+audited; what a failed login stores of the typed name is bounded and, unless
+it names an account, a keyed hash (security review M9).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import re
 from dataclasses import dataclass
 from typing import List, Optional
@@ -16,20 +19,18 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
-from bot.console import audit
+from bot.console import audit, throttle
 from bot.console.audit import Action
 from bot.console.models import Role, Staff
 from bot.console.sessions import end_all_sessions
+from bot.console.throttle import Throttled
 from bot.core.tables import utcnow
 
 MIN_PASSWORD_CHARS = 10
 LOGIN_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
-# Failed logins within this window count towards the limits below.
-THROTTLE_WINDOW = dt.timedelta(minutes=15)
-# Per account: a password guesser gets this many tries per window.
-MAX_FAILURES_PER_LOGIN = 5
-# Per client address, across accounts (guessing many logins from one place).
-MAX_FAILURES_PER_IP = 20
+# The login form refuses longer fields before doing anything else.
+MAX_LOGIN_FIELD_CHARS = 256
+MAX_PASSWORD_FIELD_CHARS = 1024
 
 _hasher = PasswordHasher()
 # Verified against when the login does not exist, so a wrong login takes as
@@ -39,10 +40,6 @@ _DUMMY_HASH = _hasher.hash("soba-no-such-account")
 
 class AccountError(ValueError):
     """An account cannot be created as asked (bad login, weak password, taken)."""
-
-
-class Throttled(Exception):
-    """Too many failed logins recently; try again later."""
 
 
 def hash_password(password: str) -> str:
@@ -134,41 +131,43 @@ class LoginAttempt:
     login: str
     password: str
     ip: str
+    # The hash of the browser's known-device cookie, if it sent one (throttle.device_key).
+    device: Optional[str] = None
 
 
-def authenticate(session: Session, attempt: LoginAttempt, now: Optional[dt.datetime] = None) -> Optional[Staff]:
+def authenticate(
+    session: Session, attempt: LoginAttempt, name_key: bytes, now: Optional[dt.datetime] = None
+) -> Optional[Staff]:
     """The active account if the password is right, else None; every outcome is audited.
 
-    Raises Throttled, without checking the password, while the login or the
-    address has too many recent failures.
+    Raises Throttled, without checking the password, while this attempt must
+    wait (bot/console/throttle.py). `name_key` keys the hash stored for a
+    login name that names no account.
     """
     now = now or utcnow()
-    if is_throttled(session, attempt.login, attempt.ip, now):
-        audit.record(session, attempt.login, Action.LOGIN_FAILED, details="throttled", ip=attempt.ip)
-        raise Throttled(attempt.login)
     staff = find_staff(session, attempt.login)
+    name = staff.login if staff is not None else recorded_name(attempt.login, name_key)
+    device = attempt.device if throttle.is_known_device(session, attempt.login, attempt.device) else None
+    wait = throttle.seconds_to_wait(session, attempt.login, attempt.ip, device, now)
+    if wait:
+        audit.record_anonymous_refusal(session, Action.LOGIN_THROTTLED, attempt.ip, name, f"wait {wait} s", now)
+        raise Throttled(wait)
     valid = verify_password(staff.password_hash if staff else _DUMMY_HASH, attempt.password)
     if staff is None or not valid or not staff.active:
         reason = "no such login" if staff is None else ("inactive" if valid else "wrong password")
-        audit.record(session, attempt.login, Action.LOGIN_FAILED, details=reason, ip=attempt.ip)
+        audit.record(session, name, Action.LOGIN_FAILED, details=reason, ip=attempt.ip, device=device, at=now)
         return None
     if _hasher.check_needs_rehash(staff.password_hash):
         staff.password_hash = hash_password(attempt.password)
-    audit.record(session, staff.login, Action.LOGIN, ip=attempt.ip)
+    audit.record(session, staff.login, Action.LOGIN, ip=attempt.ip, device=attempt.device, at=now)
     return staff
 
 
-def is_throttled(session: Session, login: str, ip: str, now: dt.datetime) -> bool:
-    """Whether `login` or `ip` has had too many failed logins within the window.
+def recorded_name(typed: str, key: bytes) -> str:
+    """What the audit log keeps of a typed login that names no account: "?" and a keyed hash.
 
-    An account's count starts again after its last successful login, so a
-    counselor who mistyped a few times and then got in is not locked out later.
+    Repeated tries of one name can still be told apart from many names, but a
+    password typed into the login field cannot be read back, or confirmed by
+    hashing guesses without the key.
     """
-    since = now - THROTTLE_WINDOW
-    last_success = audit.last_at(session, Action.LOGIN, staff=login)
-    if last_success is not None:
-        last_success = last_success if last_success.tzinfo else last_success.replace(tzinfo=dt.timezone.utc)
-        since = max(since, last_success)
-    if audit.count_since(session, Action.LOGIN_FAILED, since, staff=login) >= MAX_FAILURES_PER_LOGIN:
-        return True
-    return audit.count_since(session, Action.LOGIN_FAILED, now - THROTTLE_WINDOW, ip=ip) >= MAX_FAILURES_PER_IP
+    return "?" + hmac.new(key, typed.encode(), hashlib.sha256).hexdigest()[:16]

@@ -9,6 +9,7 @@ templates/, the one script (the transcript's poll) and the style in static/.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 from typing import Mapping, Optional
 from urllib.parse import quote
@@ -39,7 +40,11 @@ JSON_SUFFIX = "/lines"
 def create_app(settings: Settings, rasa: RasaConversations, secret: str) -> Starlette:
     """The console on `settings.database_url`, talking to the Rasa server `rasa`, signing cookies with `secret`."""
     console = ConsoleState(
-        settings=settings, sessions=session_factory(settings.database_url), rasa=rasa, templates=make_templates()
+        settings=settings,
+        sessions=session_factory(settings.database_url),
+        rasa=rasa,
+        templates=make_templates(),
+        name_key=hashlib.sha256(b"soba-console-login-names:" + secret.encode()).digest(),
     )
     middleware = [
         Middleware(SecurityHeaders),
@@ -108,13 +113,15 @@ def serve(port: int, host: str = "127.0.0.1") -> None:
     # No WebSockets here (the poll is plain HTTP); Rasa's pin of `websockets` is
     # older than uvicorn's WebSocket protocols would import. No access log:
     # every open ticket polls every 2 s, and the audit log says who did what.
+    # No proxy headers: the console decides whom to believe itself
+    # (`console.trusted_proxies`, bot/console/addresses.py).
     uvicorn.run(
         app,
         host=host,
         port=port,
         log_level="info",
         access_log=False,
-        proxy_headers=True,
+        proxy_headers=False,
         server_header=False,
         ws="none",
     )

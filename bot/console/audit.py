@@ -1,4 +1,11 @@
-"""The audit log: who viewed and did what in the console, and when."""
+"""The audit log: who viewed and did what in the console, and what was refused, and when.
+
+Every field is bounded here, whatever the caller passes, so no request can
+make a row large (security review M9). Refusals without a signed-in staff
+member behind them (a throttled login, a form from nobody) are noted at most
+once a minute per address: they cost an attacker nothing, so writing each
+one would let anyone grow the database at will.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.console.models import AuditEntry
+from bot.core.tables import utcnow
+
+MAX_STAFF_CHARS = 64
+MAX_DETAILS_CHARS = 300
+MAX_IP_CHARS = 64
+# Anonymous refusals from one address are noted at most this often.
+ANONYMOUS_REFUSAL_INTERVAL = dt.timedelta(minutes=1)
 
 
 class Action(str, enum.Enum):
@@ -17,6 +31,9 @@ class Action(str, enum.Enum):
 
     LOGIN = "login"
     LOGIN_FAILED = "login_failed"
+    # Refused without checking the password (too many failures; or a form too large).
+    LOGIN_THROTTLED = "login_throttled"
+    LOGIN_REFUSED = "login_refused"
     LOGOUT = "logout"
     VIEW_TICKET = "view_ticket"
     REPLY = "reply"
@@ -37,12 +54,45 @@ def record(
     ticket_id: Optional[int] = None,
     details: str = "",
     ip: Optional[str] = None,
+    device: Optional[str] = None,
+    at: Optional[dt.datetime] = None,
 ) -> AuditEntry:
-    """Write one entry and commit it."""
-    entry = AuditEntry(staff=staff, action=action.value, ticket_id=ticket_id, details=details, ip=ip)
+    """Write one entry (every field cut to its bound) and commit it; `at` is now unless given."""
+    entry = AuditEntry(
+        at=at or utcnow(),
+        staff=staff[:MAX_STAFF_CHARS] if staff is not None else None,
+        action=action.value,
+        ticket_id=ticket_id,
+        details=details[:MAX_DETAILS_CHARS],
+        ip=ip[:MAX_IP_CHARS] if ip is not None else None,
+        device=device,
+    )
     session.add(entry)
     session.commit()
     return entry
+
+
+def record_anonymous_refusal(
+    session: Session,
+    action: Action,
+    ip: str,
+    staff: Optional[str] = None,
+    details: str = "",
+    at: Optional[dt.datetime] = None,
+) -> bool:
+    """Note a refusal nobody signed in is behind, unless one like it from `ip` was noted within the interval.
+
+    Returns whether it was written.
+    """
+    at = at or utcnow()
+    since = at - ANONYMOUS_REFUSAL_INTERVAL
+    query = sa.select(AuditEntry.id).where(
+        AuditEntry.action == action.value, AuditEntry.ip == ip[:MAX_IP_CHARS], AuditEntry.at >= since
+    )
+    if session.execute(query.limit(1)).first() is not None:
+        return False
+    record(session, staff, action, details=details, ip=ip, at=at)
+    return True
 
 
 def recent(
@@ -55,19 +105,3 @@ def recent(
     if ticket_id is not None:
         query = query.where(AuditEntry.ticket_id == ticket_id)
     return list(session.execute(query).scalars())
-
-
-def count_since(session: Session, action: Action, since: dt.datetime, **columns: str) -> int:
-    """How many `action` entries since `since` match `columns` (e.g. staff=..., ip=...)."""
-    query = sa.select(sa.func.count(AuditEntry.id)).where(AuditEntry.action == action.value, AuditEntry.at >= since)
-    for name, value in columns.items():
-        query = query.where(getattr(AuditEntry, name) == value)
-    return int(session.execute(query).scalar_one())
-
-
-def last_at(session: Session, action: Action, **columns: str) -> Optional[dt.datetime]:
-    """When the latest `action` entry matching `columns` was written, if any."""
-    query = sa.select(sa.func.max(AuditEntry.at)).where(AuditEntry.action == action.value)
-    for name, value in columns.items():
-        query = query.where(getattr(AuditEntry, name) == value)
-    return session.execute(query).scalar_one()

@@ -33,7 +33,7 @@ TEXTS: Dict[str, Dict[str, str]] = {
         "login_button": "ログイン",
         "login_failed": "ログインIDまたはパスワードが違います。",
         "login_throttled": (
-            "ログインの失敗が続いたため、しばらくログインできません。15分ほどしてからもう一度お試しください。"
+            "ログインの失敗が続いたため、しばらくログインできません。{seconds}秒ほど待ってからもう一度お試しください。"
         ),
         "logged_out": "ログアウトしました。",
         "queue_title": "相談キュー",
@@ -135,6 +135,8 @@ TEXTS: Dict[str, Dict[str, str]] = {
         "col_ip": "接続元",
         "action_login": "ログイン",
         "action_login_failed": "ログイン失敗",
+        "action_login_throttled": "ログイン拒否（待機中）",
+        "action_login_refused": "ログイン拒否（入力が長すぎる）",
         "action_logout": "ログアウト",
         "action_view_ticket": "相談を閲覧",
         "action_reply": "返信",
@@ -166,7 +168,7 @@ TEXTS: Dict[str, Dict[str, str]] = {
         "password_field": "Password",
         "login_button": "Log in",
         "login_failed": "Wrong login or password.",
-        "login_throttled": "Too many failed logins. Please wait about 15 minutes and try again.",
+        "login_throttled": "Too many failed logins. Please wait {seconds} seconds and try again.",
         "logged_out": "You are logged out.",
         "queue_title": "Queue",
         "filter_status": "Status",
@@ -263,6 +265,8 @@ TEXTS: Dict[str, Dict[str, str]] = {
         "col_ip": "From",
         "action_login": "login",
         "action_login_failed": "failed login",
+        "action_login_throttled": "login refused (must wait)",
+        "action_login_refused": "login refused (field too long)",
         "action_logout": "logout",
         "action_view_ticket": "viewed ticket",
         "action_reply": "reply",

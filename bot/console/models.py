@@ -57,10 +57,15 @@ class AuditEntry(Base):
 
     id = sa.Column(sa.Integer, primary_key=True)
     at = sa.Column(sa.DateTime(timezone=True), nullable=False, default=utcnow, index=True)
-    # The staff login; for a failed login, the login that was tried.
+    # The staff login; for a failed login, the login that was tried if it
+    # exists, else "?" and a keyed hash of what was typed (a password typed
+    # into the login field is never stored).
     staff = sa.Column(sa.String(64), nullable=True, index=True)
     action = sa.Column(sa.String(32), nullable=False, index=True)
     ticket_id = sa.Column(sa.Integer, nullable=True, index=True)
     details = sa.Column(sa.Text, nullable=False, default="")
-    # The client address, for throttling failed logins per address.
+    # The client address (bot/console/addresses.py), for throttling failed logins per address.
     ip = sa.Column(sa.String(64), nullable=True)
+    # Logins and a known browser's failed logins: a hash of the browser's
+    # known-device cookie (bot/console/throttle.py).
+    device = sa.Column(sa.String(64), nullable=True)

@@ -133,8 +133,3 @@ def require_role(staff: Staff, roles: Iterable[Role]) -> None:
     """403 unless `staff` has one of `roles`."""
     if Role(staff.role) not in set(roles):
         raise HTTPException(status_code=403, detail="role")
-
-
-def client_ip(request: Request) -> str:
-    """The client's address (uvicorn applies X-Forwarded-For from trusted proxies)."""
-    return request.client.host if request.client else "unknown"

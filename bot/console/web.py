@@ -17,6 +17,7 @@ from starlette.templating import Jinja2Templates
 
 from bot.console import i18n, sessions
 from bot.console.accounts import find_staff
+from bot.console.addresses import client_address
 from bot.console.models import Role, Staff
 from bot.console.security import NotSignedIn, csrf_token, end_session, require_role, session_token
 from bot.handoff.conversation import RasaConversations
@@ -38,6 +39,8 @@ class ConsoleState:
     sessions: sessionmaker
     rasa: RasaConversations
     templates: Jinja2Templates
+    # Keys the hash the audit log keeps of login names that name no account.
+    name_key: bytes
 
     def db(self) -> Session:
         """A new database session (use it in a `with`)."""
@@ -60,6 +63,15 @@ def make_templates() -> Jinja2Templates:
 def state(request: Request) -> ConsoleState:
     """The console's state."""
     return request.app.state.console
+
+
+def client_ip(request: Request) -> str:
+    """The client's address: the peer, or behind a trusted proxy the address it forwarded (addresses.py)."""
+    return client_address(
+        request.client.host if request.client else None,
+        request.headers.getlist("x-forwarded-for"),
+        state(request).settings.console.trusted_proxies,
+    )
 
 
 def ui_language(request: Request) -> str:

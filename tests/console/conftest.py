@@ -80,6 +80,12 @@ class Console:
         )
 
 
+def set_cookie(response: requests.Response, name: str) -> str:
+    """The Set-Cookie header for the cookie `name` (lower case), of the several a response may set."""
+    [header] = [h for h in response.raw.headers.getlist("set-cookie") if h.startswith(f"{name}=")]
+    return header.lower()
+
+
 def csrf_of(html: str) -> str:
     """The CSRF token in a page's forms."""
     match = CSRF_INPUT.search(html)
@@ -141,13 +147,15 @@ def add_staff(database_url: str) -> None:
 
 
 @contextlib.contextmanager
-def running_console(database_url: str, rasa_url: str, token: str, workdir: Path) -> Iterator[Console]:
+def running_console(
+    database_url: str, rasa_url: str, token: str, workdir: Path, extra_env: Optional[Dict[str, str]] = None
+) -> Iterator[Console]:
     """The console on a free port, started by `processes.start_console` as `soba run` does; stopped on exit."""
     workdir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     secret = secrets.token_urlsafe(32)
     settings = load_settings(env={"SOBA_DATABASE_URL": database_url})
-    extra = {"SOBA_RASA_URL": rasa_url, "SOBA_RASA_TOKEN": token, "SOBA_CONSOLE_SECRET": secret}
+    extra = {"SOBA_RASA_URL": rasa_url, "SOBA_RASA_TOKEN": token, "SOBA_CONSOLE_SECRET": secret, **(extra_env or {})}
     env = processes.child_env(settings, extra=extra)
     session_factory(database_url)
     log = workdir / "console.log"
@@ -170,6 +178,34 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
     add_staff(database_url)
     nowhere = f"http://127.0.0.1:{free_port()}"
     with running_console(database_url, nowhere, "no-token", workdir) as running:
+        yield running
+
+
+def console_settings_file(directory: Path, **values: str) -> Path:
+    """A copy of settings.yml whose `console:` keys are set to `values` (YAML text, e.g. "[127.0.0.1]")."""
+    text = paths.SETTINGS_FILE.read_text(encoding="utf-8")
+    for key, value in values.items():
+        text, replaced = re.subn(rf"(?m)^(  {key}:) .*$", rf"\1 {value}", text)
+        assert replaced == 1, key
+    path = directory / "settings.yml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def proxied_console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
+    """A console behind a trusted reverse proxy on 127.0.0.1, with office-scoped access; no Rasa behind it.
+
+    Tests tell it which client they are with X-Forwarded-For, as the proxy
+    would, so each keeps its own address for login throttling.
+    """
+    workdir = tmp_path_factory.mktemp("proxied-console")
+    database_url = f"sqlite:///{workdir / 'console.db'}"
+    add_staff(database_url)
+    settings = console_settings_file(workdir, trusted_proxies="[127.0.0.1]", office_scoped="true")
+    nowhere = f"http://127.0.0.1:{free_port()}"
+    extra = {"SOBA_SETTINGS": str(settings)}
+    with running_console(database_url, nowhere, "no-token", workdir, extra_env=extra) as running:
         yield running
 
 

@@ -84,3 +84,24 @@ def test_a_bad_console_section_is_a_clear_error(tmp_path: Any) -> None:
 
     with pytest.raises(SettingsError, match="session_minutes"):
         load_settings(path=custom, env={})
+
+
+def test_m6_trusted_proxies_and_office_scoping_are_settings(tmp_path: Any) -> None:
+    from bot import paths
+
+    assert load_settings(env={}).console.trusted_proxies == ()
+    text = paths.SETTINGS_FILE.read_text(encoding="utf-8")
+    custom = tmp_path / "settings.yml"
+    custom.write_text(
+        text.replace("trusted_proxies: []", "trusted_proxies: [127.0.0.1, 10.0.0.0/24, '::1']").replace(
+            "office_scoped: false", "office_scoped: true"
+        ),
+        encoding="utf-8",
+    )
+    console = load_settings(path=custom, env={}).console
+    assert [str(network) for network in console.trusted_proxies] == ["127.0.0.1/32", "10.0.0.0/24", "::1/128"]
+    assert console.office_scoped is True
+
+    custom.write_text(text.replace("trusted_proxies: []", "trusted_proxies: [proxy.local]"), encoding="utf-8")
+    with pytest.raises(SettingsError, match="proxy.local"):
+        load_settings(path=custom, env={})

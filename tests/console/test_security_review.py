@@ -8,15 +8,31 @@ from __future__ import annotations
 
 import base64
 import json
+from pathlib import Path
 from typing import Optional
 
 import requests
 
+from bot.console import throttle
 from bot.console.accounts import create_staff
 from bot.console.models import Role
 from bot.console.security import SESSION_COOKIE
+from bot.console.throttle import DEVICE_COOKIE
 from bot.db import session_factory
-from tests.console.conftest import PASSWORD, Console, csrf_of, new_ticket, rows, soba
+from tests.console.conftest import (
+    PASSWORD,
+    Console,
+    add_staff,
+    csrf_of,
+    new_ticket,
+    rows,
+    running_console,
+    set_cookie,
+    soba,
+)
+
+# What a reverse proxy in front of the console adds (the proxied console trusts 127.0.0.1).
+FORWARDED = "X-Forwarded-For"
 
 
 def test_l5_a_ticket_id_beyond_the_database_integer_is_a_404_not_a_500(
@@ -98,15 +114,123 @@ def test_l9_the_session_cookie_names_nobody_and_changes_at_login(console: Consol
     # A new CSRF token at login (no fixation), and the form token is not in the cookie.
     signed_in_csrf = csrf_of(console.get(session, "/").text)
     assert signed_in_csrf != anonymous_csrf and signed_in_csrf not in cookie
-    set_cookie = response.headers["set-cookie"].lower()
-    assert "httponly" in set_cookie and "samesite=lax" in set_cookie
+    for name in (SESSION_COOKIE, DEVICE_COOKIE):
+        header = set_cookie(response, name)
+        assert "httponly" in header and "samesite=lax" in header and "secure" not in header
+    assert "path=/login" in set_cookie(response, DEVICE_COOKIE)
 
 
 def attempt_login(
-    console: Console, login: str, password: str, session: Optional[requests.Session] = None, **headers: str
+    console: Console,
+    login: str,
+    password: str,
+    session: Optional[requests.Session] = None,
+    forwarded: Optional[str] = None,
 ) -> requests.Response:
-    """One POST of the login form (after loading it for its CSRF token), without following the redirect."""
+    """One POST of the login form (after loading it for its CSRF token), without following the redirect.
+
+    `forwarded` is the X-Forwarded-For header a proxy in front would send.
+    """
     session = session or console.client()
+    headers = {FORWARDED: forwarded} if forwarded else {}
     page = console.get(session, "/login", headers=headers)
     form = {"login": login, "password": password, "next": "/", "csrf_token": csrf_of(page.text)}
     return session.post(f"{console.url}/login", data=form, headers=headers, allow_redirects=False, timeout=30)
+
+
+def test_m6_wrong_passwords_cannot_keep_the_owner_out(proxied_console: Console) -> None:
+    console, owner_address, attacker_address = proxied_console, "198.51.100.10", "203.0.113.66"
+    with session_factory(console.database_url)() as db:
+        create_staff(db, "kimura", "木村", Role.COUNSELOR, PASSWORD)
+    owner = console.client()
+    assert attempt_login(console, "kimura", PASSWORD, owner, forwarded=owner_address).status_code == 303
+    assert owner.cookies.get(DEVICE_COOKIE, path="/login")
+
+    # The review's attack: 7 wrong passwords, then the right one.
+    statuses = [attempt_login(console, "kimura", "guess", forwarded=attacker_address).status_code for _ in range(7)]
+    assert statuses == [401] * 5 + [429] * 2
+    # Another browser that never signed in as kimura waits, and is told how long.
+    stranger = attempt_login(console, "kimura", PASSWORD, forwarded="192.0.2.5")
+    assert stranger.status_code == 429 and 0 < int(stranger.headers["retry-after"]) <= 30
+
+    # The owner's browser gets in, from home or from the attacker's own network.
+    for address in (owner_address, attacker_address):
+        assert attempt_login(console, "kimura", PASSWORD, owner, forwarded=address).status_code == 303
+    failures = rows(console, "SELECT details FROM audit_log WHERE staff = 'kimura' AND action = 'login_failed'")
+    assert [f.details for f in failures] == ["wrong password"] * 5
+
+
+def test_m6_forwarded_for_from_an_untrusted_peer_is_ignored(console: Console) -> None:
+    # The shared console trusts no proxy (settings.yml's default).
+    forged = "203.0.113.23"
+    assert attempt_login(console, "tanaka", "guess", forwarded=forged).status_code == 401
+    assert attempt_login(console, "tanaka", PASSWORD, forwarded=forged).status_code == 303
+
+    assert rows(console, "SELECT id FROM audit_log WHERE ip = :ip", ip=forged) == []
+    latest = rows(console, "SELECT action, ip FROM audit_log WHERE staff = 'tanaka' ORDER BY id DESC LIMIT 2")
+    assert [(e.action, e.ip) for e in latest] == [("login", "127.0.0.1"), ("login_failed", "127.0.0.1")]
+
+
+def test_m6_rotating_forwarded_for_does_not_escape_the_address_limit(proxied_console: Console) -> None:
+    # Behind the proxy the attacker writes any X-Forwarded-For; the proxy appends the real address.
+    console, real = proxied_console, "198.51.100.77"
+    statuses = []
+    for number in range(throttle.FREE_FAILURES_PER_ADDRESS + 4):
+        chain = f"203.0.113.{number}, {real}"
+        statuses.append(attempt_login(console, f"guess{number}", "guess", forwarded=chain).status_code)
+
+    assert statuses == [401] * throttle.FREE_FAILURES_PER_ADDRESS + [429] * 4
+    addresses = rows(console, "SELECT DISTINCT ip FROM audit_log WHERE action LIKE 'login%' AND staff LIKE '?%'")
+    assert real in [a.ip for a in addresses] and not any(a.ip.startswith("203.0.113.") for a in addresses)
+    # Refusals that cost the attacker nothing are noted once a minute, not each time.
+    assert len(rows(console, "SELECT id FROM audit_log WHERE action = 'login_throttled' AND ip = :ip", ip=real)) == 1
+
+
+def test_m9_a_900_kb_login_is_refused_before_anything_is_stored(proxied_console: Console) -> None:
+    console, address = proxied_console, "198.51.100.90"
+    database = Path(console.database_url.removeprefix("sqlite:///"))
+    before = database_size(database)
+
+    for _ in range(10):
+        response = attempt_login(console, "B" * 900_000, "x", forwarded=address)
+        assert response.status_code == 400 and "B" * 100 not in response.text
+
+    assert database_size(database) - before < 64_000
+    noted = rows(console, "SELECT staff, details FROM audit_log WHERE ip = :ip", ip=address)
+    assert [(n.staff, n.details) for n in noted] == [(None, "login form field too long")]
+    assert rows(console, "SELECT id FROM audit_log WHERE length(staff) > 64 OR length(details) > 300") == []
+
+
+def test_m9_a_password_typed_into_the_login_field_is_not_stored(proxied_console: Console) -> None:
+    console, typed = proxied_console, "Pa55word-typed-in-the-wrong-box"
+
+    assert attempt_login(console, typed, "", forwarded="198.51.100.91").status_code == 401
+
+    [entry] = rows(console, "SELECT staff, details FROM audit_log WHERE ip = '198.51.100.91'")
+    assert entry.staff.startswith("?") and len(entry.staff) == 17 and entry.details == "no such login"
+    everything = rows(console, "SELECT * FROM audit_log")
+    assert not any(typed in str(value) for row in everything for value in row)
+
+
+def database_size(path: Path) -> int:
+    """The SQLite database's size on disk, with its journal or write-ahead log."""
+    return sum(file.stat().st_size for file in path.parent.glob(path.name + "*"))
+
+
+def test_l9_behind_https_both_cookies_are_secure(tmp_path: Path) -> None:
+    database_url = f"sqlite:///{tmp_path / 'console.db'}"
+    add_staff(database_url)
+    extra = {"SOBA_CONSOLE_SECURE_COOKIE": "1"}
+    with running_console(database_url, "http://127.0.0.1:9", "no-token", tmp_path, extra_env=extra) as console:
+        session = console.client()
+        page = console.get(session, "/login")
+        assert "; secure" in set_cookie(page, SESSION_COOKIE)
+        # This test talks plain http, where a browser would keep a Secure cookie to itself: hand it back by hand.
+        session.cookies.clear()
+        session.cookies.set(SESSION_COOKIE, page.cookies[SESSION_COOKIE])
+        form = {"login": "tanaka", "password": PASSWORD, "next": "/", "csrf_token": csrf_of(page.text)}
+        response = session.post(f"{console.url}/login", data=form, allow_redirects=False, timeout=30)
+
+    assert response.status_code == 303
+    for name in (SESSION_COOKIE, DEVICE_COOKIE):
+        assert "; secure" in set_cookie(response, name)

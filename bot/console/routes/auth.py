@@ -2,55 +2,87 @@
 
 from __future__ import annotations
 
-from typing import List
+import datetime as dt
+import secrets
+from typing import Any, List
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from bot.console import audit, i18n, sessions
-from bot.console.accounts import LoginAttempt, Throttled, authenticate
+from bot.console import audit, i18n, sessions, throttle
+from bot.console.accounts import MAX_LOGIN_FIELD_CHARS, MAX_PASSWORD_FIELD_CHARS, LoginAttempt, authenticate
 from bot.console.audit import Action
-from bot.console.security import (
-    QUEUE_ROLES,
-    NotSignedIn,
-    checked_form,
-    client_ip,
-    end_session,
-    session_token,
-    start_session,
-)
-from bot.console.web import render, safe_next, signed_in, state
+from bot.console.security import QUEUE_ROLES, NotSignedIn, checked_form, end_session, session_token, start_session
+from bot.console.throttle import DEVICE_COOKIE, DEVICE_COOKIE_DAYS, Throttled
+from bot.console.web import client_ip, render, safe_next, signed_in, state, ui_language
 
 
 def login_page(request: Request) -> Response:
     """The login form (after logging out, with a note saying so)."""
     message = "logged_out" if request.query_params.get("bye") else ""
-    return render(request, "login.html", {"next": safe_next(request.query_params.get("next")), "message": message})
+    notice = i18n.text(ui_language(request), message) if message else ""
+    context = {"next": safe_next(request.query_params.get("next")), "message": message, "notice": notice}
+    return render(request, "login.html", context)
+
+
+def _login_form(request: Request, target: str, message: str, status_code: int, **values: Any) -> Response:
+    """The login form again, with `message` (a UI text key) filled with `values`."""
+    notice = i18n.text(ui_language(request), message, **values)
+    return render(request, "login.html", {"next": target, "message": message, "notice": notice}, status_code)
 
 
 async def login(request: Request) -> Response:
-    """Check the login and password (throttled, audited); sign in and go on."""
+    """Check the login and password (throttled, audited); sign in and go on.
+
+    A login or password field longer than any real one is refused before
+    anything is looked up or stored (security review M9).
+    """
     form = await checked_form(request)
-    attempt = LoginAttempt(str(form.get("login") or "").strip(), str(form.get("password") or ""), client_ip(request))
+    typed_login, password = str(form.get("login") or "").strip(), str(form.get("password") or "")
     target = safe_next(form.get("next"))
+    ip = client_ip(request)
+    if len(typed_login) > MAX_LOGIN_FIELD_CHARS or len(password) > MAX_PASSWORD_FIELD_CHARS:
+
+        def refuse() -> None:
+            with state(request).db() as db:
+                audit.record_anonymous_refusal(db, Action.LOGIN_REFUSED, ip, details="login form field too long")
+
+        await run_in_threadpool(refuse)
+        return _login_form(request, target, "login_failed", 400)
+    # The browser's known-device cookie, or a new one to give it if this login succeeds.
+    sent_device = request.cookies.get(DEVICE_COOKIE)
+    device = sent_device if throttle.device_key(sent_device) else secrets.token_urlsafe(32)
+    attempt = LoginAttempt(typed_login, password, ip, throttle.device_key(device))
 
     def check() -> str | None:
         """The new session's id if the login is right."""
         console = state(request)
         with console.db() as db:
-            staff = authenticate(db, attempt)
+            staff = authenticate(db, attempt, console.name_key)
             return None if staff is None else sessions.open_session(db, staff.login, console.session_max_age)
 
     try:
         token = await run_in_threadpool(check)
-    except Throttled:
-        return render(request, "login.html", {"next": target, "message": "login_throttled"}, status_code=429)
+    except Throttled as throttled:
+        response = _login_form(request, target, "login_throttled", 429, seconds=throttled.retry_after)
+        response.headers["retry-after"] = str(throttled.retry_after)
+        return response
     if token is None:
-        return render(request, "login.html", {"next": target, "message": "login_failed"}, status_code=401)
+        return _login_form(request, target, "login_failed", 401)
     start_session(request, token)
-    return RedirectResponse(target, status_code=303)
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(
+        DEVICE_COOKIE,
+        device,
+        max_age=int(dt.timedelta(days=DEVICE_COOKIE_DAYS).total_seconds()),
+        path="/login",
+        secure=state(request).settings.console.secure_cookie,
+        httponly=True,
+        samesite="lax",
+    )
+    return response
 
 
 async def logout(request: Request) -> Response:

@@ -24,10 +24,10 @@ from bot.console import audit, i18n
 from bot.console.accounts import active_staff, all_staff, find_staff
 from bot.console.audit import Action
 from bot.console.models import Role, Staff
-from bot.console.security import TICKET_ROLES, checked_form, client_ip
+from bot.console.security import TICKET_ROLES, checked_form
 from bot.console.topics import answer_in, is_topic, topic_choices, topic_title
 from bot.console.transcripts import Line, LineContext, lines_from_events, lines_from_ticket
-from bot.console.web import ConsoleState, parse_id, render, signed_in, state, ui_language
+from bot.console.web import ConsoleState, client_ip, parse_id, render, signed_in, state, ui_language
 from bot.core.tables import utcnow
 from bot.handoff import conversation, lifecycle
 from bot.handoff.conversation import DeliveryError

@@ -15,6 +15,7 @@ from typing import Mapping, Optional
 from urllib.parse import quote
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
@@ -23,10 +24,20 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
+from bot.console import audit
+from bot.console.audit import Action
 from bot.console.routes import admin, auth, queue, tickets
 from bot.console.secret import console_secret
 from bot.console.security import SESSION_COOKIE, CsrfError, NotSignedIn, SecurityHeaders
-from bot.console.web import STATIC_DIR, ConsoleState, make_templates, render
+from bot.console.web import (
+    STATIC_DIR,
+    ConsoleState,
+    client_ip,
+    make_templates,
+    parse_id,
+    render,
+    signed_in_login,
+)
 from bot.db import session_factory
 from bot.handoff.conversation import RasaConversations
 from bot.settings import Settings
@@ -86,14 +97,29 @@ async def _not_signed_in(request: Request, exc: Exception) -> Response:
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
-    """403 and 404 as pages in the UI language (JSON for the poll)."""
+    """403 and 404 as pages in the UI language (JSON for the poll); a failed CSRF check is audited."""
     status = exc.status_code if isinstance(exc, HTTPException) else 500
+    if isinstance(exc, CsrfError):
+        await run_in_threadpool(_audit_csrf_failure, request)
     if _wants_json(request):
         return JSONResponse({"error": status}, status_code=status)
     key = "error_csrf" if isinstance(exc, CsrfError) else ("error_403" if status == 403 else "error_404")
     if status not in (403, 404):
         key = "error_title"
     return render(request, "error.html", {"message_key": key}, status_code=status)
+
+
+def _audit_csrf_failure(request: Request) -> None:
+    """Record a form refused for its CSRF token: a staff member's always, nobody's once a minute per address."""
+    login = signed_in_login(request)
+    ticket_id = parse_id(request.path_params.get("ticket_id"))
+    details = f"{request.method} {request.url.path}"
+    ip = client_ip(request)
+    with request.app.state.console.db() as db:
+        if login is not None:
+            audit.record(db, login, Action.CSRF_FAILED, ticket_id=ticket_id, details=details, ip=ip)
+        else:
+            audit.record_anonymous_refusal(db, Action.CSRF_FAILED, ip, details=details)
 
 
 def app_from_environment(env: Optional[Mapping[str, str]] = None) -> Starlette:

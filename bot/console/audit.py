@@ -35,13 +35,22 @@ class Action(str, enum.Enum):
     LOGIN_THROTTLED = "login_throttled"
     LOGIN_REFUSED = "login_refused"
     LOGOUT = "logout"
+    # Every read of a transcript: the ticket page, and the JSON poll whenever it returns lines.
     VIEW_TICKET = "view_ticket"
+    READ_LINES = "read_lines"
+    VIEW_STAFF = "view_staff"
+    VIEW_AUDIT = "view_audit"
     REPLY = "reply"
     INSERT_ANSWER = "insert_answer"
     NOTE = "note"
     ASSIGN = "assign"
     CLOSE = "close"
     REOPEN = "reopen"
+    # Refused: a role or office that may not (403), a form without its CSRF
+    # token (403), a change the ticket's state does not allow (409).
+    DENIED = "denied"
+    CSRF_FAILED = "csrf_failed"
+    REFUSED = "refused"
     # By `soba staff ...` on the server: the account's sessions end at once.
     DEACTIVATE = "deactivate"
     RESET_PASSWORD = "reset_password"

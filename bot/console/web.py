@@ -11,13 +11,15 @@ from typing import Any, Dict, Iterable, Mapping, Optional
 
 import jinja2
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
-from bot.console import i18n, sessions
+from bot.console import audit, i18n, sessions
 from bot.console.accounts import find_staff
 from bot.console.addresses import client_address
+from bot.console.audit import Action
 from bot.console.models import Role, Staff
 from bot.console.security import NotSignedIn, csrf_token, end_session, require_role, session_token
 from bot.handoff.conversation import RasaConversations
@@ -82,8 +84,8 @@ def ui_language(request: Request) -> str:
 def signed_in(request: Request, roles: Iterable[Role]) -> Staff:
     """The signed-in, active staff member if they have one of `roles`.
 
-    Raises NotSignedIn (the login page follows) or a 403. Blocking: call it
-    from a sync route or a thread.
+    Raises NotSignedIn (the login page follows) or a 403, which is audited.
+    Blocking: call it from a sync route or a thread.
     """
     console = state(request)
     token = session_token(request)
@@ -96,8 +98,29 @@ def signed_in(request: Request, roles: Iterable[Role]) -> Staff:
         if token is not None:
             end_session(request)
         raise NotSignedIn()
-    require_role(staff, roles)
+    try:
+        require_role(staff, roles)
+    except HTTPException:
+        with console.db() as db:
+            audit.record(
+                db,
+                staff.login,
+                Action.DENIED,
+                ticket_id=parse_id(request.path_params.get("ticket_id")),
+                details=f"role {staff.role}: {request.method} {request.url.path}",
+                ip=client_ip(request),
+            )
+        raise
     return staff
+
+
+def signed_in_login(request: Request) -> Optional[str]:
+    """Who the session signs in, without any role check (for auditing refusals); blocking."""
+    token = session_token(request)
+    if token is None:
+        return None
+    with state(request).db() as db:
+        return sessions.session_login(db, token, state(request).session_max_age)
 
 
 def render(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import json
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional, Tuple
 
 import requests
 
@@ -234,3 +234,67 @@ def test_l9_behind_https_both_cookies_are_secure(tmp_path: Path) -> None:
     assert response.status_code == 303
     for name in (SESSION_COOKIE, DEVICE_COOKIE):
         assert "; secure" in set_cookie(response, name)
+
+
+def audit_of(console: Console, ticket_id: int) -> List[Tuple[str, str, str]]:
+    """(staff, action, details) of the ticket's audit entries, oldest first."""
+    query = "SELECT staff, action, details FROM audit_log WHERE ticket_id = :t ORDER BY id"
+    entries = rows(console, query, t=ticket_id)
+    return [(e.staff, e.action, e.details) for e in entries]
+
+
+def test_m7_reading_the_transcript_json_is_audited(console: Console, counselor: requests.Session) -> None:
+    ticket_id = new_ticket(console, text="名前は山田花子、電話は090-1234-5678")
+
+    # The review's request: the JSON alone, without opening the page first.
+    polled = console.get(counselor, f"/tickets/{ticket_id}/lines")
+
+    assert polled.status_code == 200 and "090-1234-5678" in polled.text
+    assert [(staff, action) for staff, action, _ in audit_of(console, ticket_id)] == [("tanaka", "read_lines")]
+
+
+def test_m7_admin_pages_are_audited(console: Console) -> None:
+    admin = console.login("suzuki")
+
+    assert console.get(admin, "/admin/staff").status_code == 200
+    assert console.get(admin, "/admin/audit?staff=tanaka&ticket=7").status_code == 200
+
+    latest = rows(console, "SELECT action, details FROM audit_log WHERE staff = 'suzuki' ORDER BY id DESC LIMIT 2")
+    assert [(e.action, e.details) for e in latest] == [("view_audit", "staff=tanaka ticket=7"), ("view_staff", "")]
+
+
+def test_m7_refused_attempts_are_audited(console: Console, counselor: requests.Session) -> None:
+    ticket_id = new_ticket(console)
+    trainer = console.login("sato")
+
+    # A role that may not read tickets.
+    assert console.get(trainer, f"/tickets/{ticket_id}").status_code == 403
+    assert console.get(trainer, f"/tickets/{ticket_id}/lines").status_code == 403
+    # A form without its CSRF token, from a signed-in counselor.
+    forged = counselor.post(f"{console.url}/tickets/{ticket_id}/note", data={"text": "x"}, allow_redirects=False)
+    assert forged.status_code == 403
+    # A change the ticket's state does not allow (reopening an open ticket).
+    page = f"/tickets/{ticket_id}"
+    assert console.post_form(counselor, page, f"{page}/reopen", {}).status_code == 409
+
+    refusals = [entry for entry in audit_of(console, ticket_id) if entry[1] not in ("view_ticket", "read_lines")]
+    assert refusals == [
+        ("sato", "denied", f"role trainer: GET /tickets/{ticket_id}"),
+        ("sato", "denied", f"role trainer: GET /tickets/{ticket_id}/lines"),
+        ("tanaka", "csrf_failed", f"POST /tickets/{ticket_id}/note"),
+        ("tanaka", "refused", f"reopen: ticket {ticket_id}: cannot reopen a ticket that is open"),
+    ]
+    assert rows(console, "SELECT id FROM ticket_notes WHERE ticket_id = :t", t=ticket_id) == []
+
+
+def test_m7_forms_refused_to_nobody_are_noted_without_letting_anyone_grow_the_log(proxied_console: Console) -> None:
+    console, address = proxied_console, "198.51.100.120"
+    anonymous = console.client()
+    for _ in range(5):
+        refused = anonymous.post(
+            f"{console.url}/login", data={"login": "x", "password": "y"}, headers={FORWARDED: address}, timeout=30
+        )
+        assert refused.status_code == 403
+
+    noted = rows(console, "SELECT staff, action, details FROM audit_log WHERE ip = :ip", ip=address)
+    assert [(n.staff, n.action, n.details) for n in noted] == [(None, "csrf_failed", "POST /login")]

@@ -10,17 +10,19 @@ from starlette.routing import Route
 
 from bot.console import audit, i18n
 from bot.console.accounts import all_staff
+from bot.console.audit import Action
 from bot.console.security import ADMIN_ROLES
-from bot.console.web import parse_id, render, signed_in, state, ui_language
+from bot.console.web import client_ip, parse_id, render, signed_in, state, ui_language
 
 AUDIT_PAGE_SIZE = 300
 
 
 def staff_page(request: Request) -> Response:
-    """Every account with its role and whether it is active."""
+    """Every account with its role and whether it is active (viewing is audited)."""
     me = signed_in(request, ADMIN_ROLES)
     ui = ui_language(request)
     with state(request).db() as db:
+        audit.record(db, me.login, Action.VIEW_STAFF, ip=client_ip(request))
         rows = [
             {
                 "login": staff.login,
@@ -35,13 +37,15 @@ def staff_page(request: Request) -> Response:
 
 
 def audit_page(request: Request) -> Response:
-    """The newest audit entries, optionally for one staff login (?staff=) or ticket (?ticket=)."""
+    """The newest audit entries, optionally for one staff login (?staff=) or ticket (?ticket=); viewing is audited."""
     me = signed_in(request, ADMIN_ROLES)
     ui = ui_language(request)
     staff = request.query_params.get("staff") or None
     ticket = request.query_params.get("ticket") or ""
     ticket_id = parse_id(ticket)
     with state(request).db() as db:
+        details = " ".join(f"{key}={value}" for key, value in (("staff", staff), ("ticket", ticket_id)) if value)
+        audit.record(db, me.login, Action.VIEW_AUDIT, details=details, ip=client_ip(request))
         entries = audit.recent(db, AUDIT_PAGE_SIZE, staff=staff, ticket_id=ticket_id)
     labels = i18n.labels(ui)
     rows = [

@@ -96,8 +96,8 @@ def _page(request: Request, me: Staff, ticket_id: int, problem: Optional[Problem
             for note in notes.scalars()
         ]
         assignable = [s for s in active_staff(db) if Role(s.role) in TICKET_ROLES]
-        if problem is None:
-            audit.record(db, me.login, Action.VIEW_TICKET, ticket_id=ticket.id, ip=client_ip(request))
+        # Also after a refused or failed action: the page shows the transcript again.
+        audit.record(db, me.login, Action.VIEW_TICKET, ticket_id=ticket.id, ip=client_ip(request))
     office = offices.offices.get(ticket.office or "") or offices.offices[offices.default_office]
     context: Dict[str, Any] = {
         "ticket": ticket,
@@ -138,12 +138,15 @@ def ticket_page(request: Request) -> Response:
 
 
 def ticket_lines(request: Request) -> Response:
-    """The transcript as JSON, polled by static/ticket.js every 2 s (not audited: the view was)."""
-    signed_in(request, TICKET_ROLES)
+    """The transcript as JSON, polled by static/ticket.js every 2 s; a read that returns lines is audited."""
+    me = signed_in(request, TICKET_ROLES)
     console, ui = state(request), ui_language(request)
     with console.db() as db:
         ticket = _load(db, _ticket_id(request))
         lines, from_database = _lines(console, db, ticket, ui)
+        if lines:
+            details = f"{len(lines)} lines"
+            audit.record(db, me.login, Action.READ_LINES, ticket_id=ticket.id, details=details, ip=client_ip(request))
     return JSONResponse(
         {
             "status": i18n.text(ui, f"status_{ticket.status}"),
@@ -168,8 +171,7 @@ def _act(work: Work) -> Callable[[Request], Any]:
 
         def run() -> tuple[Staff, Optional[Problem]]:
             me = signed_in(request, TICKET_ROLES)
-            ui = ui_language(request)
-            console = state(request)
+            ui, console, ip = ui_language(request), state(request), client_ip(request)
             with console.db() as db:
                 ticket = _load(db, ticket_id)
                 try:
@@ -181,10 +183,12 @@ def _act(work: Work) -> Callable[[Request], Any]:
                     return me, Problem(i18n.text(ui, "delivery_failed"), 502, reply_text)
                 except TransitionError as error:
                     db.rollback()
+                    details = f"{request.url.path.rsplit('/', 1)[-1]}: {error}"
+                    audit.record(db, me.login, Action.REFUSED, ticket_id=ticket_id, details=details, ip=ip)
                     return me, Problem(i18n.text(ui, "not_allowed", error=error), 409, reply_text)
                 except InvalidInput as error:
                     return me, Problem(i18n.text(ui, str(error)), 400, reply_text)
-                audit.record(db, me.login, action, ticket_id=ticket.id, details=details, ip=client_ip(request))
+                audit.record(db, me.login, action, ticket_id=ticket.id, details=details, ip=ip)
             return me, None
 
         me, problem = await run_in_threadpool(run)

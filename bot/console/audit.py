@@ -40,6 +40,7 @@ class Action(str, enum.Enum):
     READ_LINES = "read_lines"
     VIEW_STAFF = "view_staff"
     VIEW_AUDIT = "view_audit"
+    SET_OFFICE = "set_office"
     REPLY = "reply"
     INSERT_ANSWER = "insert_answer"
     NOTE = "note"

@@ -122,6 +122,13 @@ TEXTS: Dict[str, Dict[str, str]] = {
         "col_role": "役割",
         "col_active": "状態",
         "col_created": "作成日",
+        "office_none": "（なし）",
+        "office_set_button": "変更",
+        "office_scope_on": (
+            "窓口ごとの閲覧制限: 有効（管理者以外は自分の窓口の相談だけを見られます。"
+            "窓口のないアカウントは何も見られません）"
+        ),
+        "office_scope_off": "窓口ごとの閲覧制限: 無効（settings.yml の console.office_scoped）",
         "active_yes": "有効",
         "active_no": "無効",
         "staff_add_hint": (
@@ -148,6 +155,7 @@ TEXTS: Dict[str, Dict[str, str]] = {
         "action_read_lines": "会話を取得",
         "action_view_staff": "スタッフ一覧を閲覧",
         "action_view_audit": "監査ログを閲覧",
+        "action_set_office": "窓口を設定",
         "action_denied": "拒否（権限なし）",
         "action_csrf_failed": "拒否（フォーム確認失敗）",
         "action_refused": "拒否（この状態ではできない操作）",
@@ -260,6 +268,13 @@ TEXTS: Dict[str, Dict[str, str]] = {
         "col_role": "Role",
         "col_active": "State",
         "col_created": "Created",
+        "office_none": "(none)",
+        "office_set_button": "Set",
+        "office_scope_on": (
+            "Access by office: on (everyone but admins sees only their own office's tickets; "
+            "an account without an office sees none)"
+        ),
+        "office_scope_off": "Access by office: off (console.office_scoped in settings.yml)",
         "active_yes": "active",
         "active_no": "inactive",
         "staff_add_hint": 'Accounts are created on the server: soba staff add <login> --role counselor --name "Name"',
@@ -284,6 +299,7 @@ TEXTS: Dict[str, Dict[str, str]] = {
         "action_read_lines": "read conversation",
         "action_view_staff": "viewed staff list",
         "action_view_audit": "viewed audit log",
+        "action_set_office": "set office",
         "action_denied": "refused (not allowed)",
         "action_csrf_failed": "refused (form not verified)",
         "action_refused": "refused (not possible now)",

@@ -36,6 +36,9 @@ class Staff(Base):
     password_hash = sa.Column(sa.String(255), nullable=False)
     active = sa.Column(sa.Boolean, nullable=False, default=True)
     created_at = sa.Column(sa.DateTime(timezone=True), nullable=False, default=utcnow)
+    # The office (offices.yml id) whose tickets this account sees when
+    # `console.office_scoped` is on (bot/console/access.py); set by an admin.
+    office = sa.Column(sa.String(64), nullable=True)
 
 
 class ConsoleSession(Base):

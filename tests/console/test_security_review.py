@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from pathlib import Path
 from typing import List, Optional, Tuple
 
@@ -298,3 +299,61 @@ def test_m7_forms_refused_to_nobody_are_noted_without_letting_anyone_grow_the_lo
 
     noted = rows(console, "SELECT staff, action, details FROM audit_log WHERE ip = :ip", ip=address)
     assert [(n.staff, n.action, n.details) for n in noted] == [(None, "csrf_failed", "POST /login")]
+
+
+def queued(console: Console, session: requests.Session) -> List[int]:
+    """The ticket ids the session's queue lists (every status)."""
+    page = console.get(session, "/?status=all")
+    assert page.status_code == 200
+    return [int(number) for number in re.findall(r'data-ticket="(\d+)"', page.text)]
+
+
+def test_l10_with_office_scoping_off_any_counselor_opens_any_office(
+    console: Console, counselor: requests.Session
+) -> None:
+    elsewhere = new_ticket(console, office="kanagawa")
+
+    assert elsewhere in queued(console, counselor)
+    assert console.get(counselor, f"/tickets/{elsewhere}").status_code == 200
+
+
+def test_l10_with_office_scoping_on_a_counselor_sees_and_opens_only_their_office(proxied_console: Console) -> None:
+    console = proxied_console
+    with session_factory(console.database_url)() as db:
+        create_staff(db, "ueda", "上田", Role.COUNSELOR, PASSWORD)
+        create_staff(db, "noda", "野田", Role.COUNSELOR, PASSWORD)
+    admin = console.login("suzuki")
+    for login, office in (("ueda", "central"), ("noda", "kanagawa")):
+        changed = console.post_form(admin, "/admin/staff", "/admin/staff/office", {"login": login, "office": office})
+        assert changed.status_code == 303
+    central, kanagawa = new_ticket(console, office="central"), new_ticket(console, office="kanagawa")
+    unrouted = new_ticket(console)
+    ueda, noda, no_office = console.login("ueda"), console.login("noda"), console.login("tanaka")
+
+    # The review's request: a counselor opening another office's ticket.
+    assert console.get(ueda, f"/tickets/{kanagawa}").status_code == 403
+    assert console.get(ueda, f"/tickets/{kanagawa}/lines").status_code == 403
+    note = console.post_form(ueda, f"/tickets/{central}", f"/tickets/{kanagawa}/note", {"text": "覗き見"})
+    assert note.status_code == 403
+    assert rows(console, "SELECT id FROM ticket_notes WHERE ticket_id = :t", t=kanagawa) == []
+
+    # Their own office's tickets (and those routed to the default office) they see and open.
+    assert {central, unrouted} <= set(queued(console, ueda)) and kanagawa not in queued(console, ueda)
+    assert console.get(ueda, f"/tickets/{central}").status_code == 200
+    assert kanagawa in queued(console, noda) and central not in queued(console, noda)
+    # A ticket can only be given to someone who may see it.
+    page = console.get(ueda, f"/tickets/{central}").text
+    assert 'value="noda"' not in page
+    given = console.post_form(ueda, f"/tickets/{central}", f"/tickets/{central}/assign", {"to": "noda"})
+    assert given.status_code == 400
+    # No office: nothing. Admins: everything.
+    assert not {central, kanagawa, unrouted} & set(queued(console, no_office))
+    assert console.get(no_office, f"/tickets/{central}").status_code == 403
+    assert {central, kanagawa, unrouted} <= set(queued(console, admin))
+    assert console.get(admin, f"/tickets/{kanagawa}").status_code == 200
+
+    denied = audit_of(console, kanagawa)
+    assert ("ueda", "denied", f"office kanagawa: GET /tickets/{kanagawa}") in denied
+    assert ("ueda", "denied", f"office kanagawa: POST /tickets/{kanagawa}/note") in denied
+    offices = rows(console, "SELECT details FROM audit_log WHERE action = 'set_office' ORDER BY id")
+    assert [o.details for o in offices][-2:] == ["login=ueda office=central", "login=noda office=kanagawa"]

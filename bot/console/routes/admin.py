@@ -1,18 +1,21 @@
-"""Admin pages: the staff list and the audit log (admins only; others get 403)."""
+"""Admin pages: the staff list (with each account's office) and the audit log (admins only; others get 403)."""
 
 from __future__ import annotations
 
 from typing import List
 
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from bot.console import audit, i18n
-from bot.console.accounts import all_staff
+from bot.console.accounts import all_staff, find_staff
 from bot.console.audit import Action
-from bot.console.security import ADMIN_ROLES
+from bot.console.security import ADMIN_ROLES, checked_form
 from bot.console.web import client_ip, parse_id, render, signed_in, state, ui_language
+from bot.handoff.offices import get_offices
 
 AUDIT_PAGE_SIZE = 300
 
@@ -30,10 +33,34 @@ def staff_page(request: Request) -> Response:
                 "role": i18n.text(ui, f"role_{staff.role}"),
                 "active": staff.active,
                 "created": i18n.local_time(staff.created_at),
+                "office": staff.office or "",
             }
             for staff in all_staff(db)
         ]
-    return render(request, "admin_staff.html", {"rows": rows}, me=me)
+    offices = [(office.id, office.name(ui)) for office in get_offices().offices.values()]
+    context = {"rows": rows, "offices": offices, "office_scoped": state(request).settings.console.office_scoped}
+    return render(request, "admin_staff.html", context, me=me)
+
+
+async def set_office(request: Request) -> Response:
+    """Set the office whose tickets an account sees when access is office-scoped (audited)."""
+    form = await checked_form(request)
+    login, office = str(form.get("login") or ""), str(form.get("office") or "")
+
+    def change() -> None:
+        me = signed_in(request, ADMIN_ROLES)
+        if office and office not in get_offices().offices:
+            raise HTTPException(status_code=400)
+        with state(request).db() as db:
+            staff = find_staff(db, login)
+            if staff is None:
+                raise HTTPException(status_code=404)
+            staff.office = office or None
+            details = f"login={staff.login} office={office or '-'}"
+            audit.record(db, me.login, Action.SET_OFFICE, details=details, ip=client_ip(request))
+
+    await run_in_threadpool(change)
+    return RedirectResponse("/admin/staff", status_code=303)
 
 
 def audit_page(request: Request) -> Response:
@@ -65,5 +92,6 @@ def audit_page(request: Request) -> Response:
 
 routes: List[Route] = [
     Route("/admin/staff", staff_page, methods=["GET"]),
+    Route("/admin/staff/office", set_office, methods=["POST"]),
     Route("/admin/audit", audit_page, methods=["GET"]),
 ]

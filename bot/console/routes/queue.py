@@ -10,6 +10,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bot.console import i18n
+from bot.console.access import may_see
 from bot.console.accounts import all_staff
 from bot.console.models import Role
 from bot.console.security import QUEUE_ROLES
@@ -59,7 +60,7 @@ def queue_filter(params: Dict[str, str], languages: tuple, offices: tuple) -> Qu
 
 
 def queue_page(request: Request) -> Response:
-    """The queue (counselors and admins open tickets from it; trainers only see it)."""
+    """The queue (counselors and admins open tickets from it; trainers only see it), of the offices one may see."""
     me = signed_in(request, QUEUE_ROLES)
     ui = ui_language(request)
     console = state(request)
@@ -69,7 +70,7 @@ def queue_page(request: Request) -> Response:
     filters = queue_filter(params, languages, tuple(offices.offices))
     now = utcnow()
     with console.db() as db:
-        entries = queue(db, filters, now)
+        entries = [e for e in queue(db, filters, now) if may_see(me, e.ticket, console.settings.console, offices)]
         names = _staff_names(db)
     rows = [
         Row(

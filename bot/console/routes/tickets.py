@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from bot.console import audit, i18n
+from bot.console.access import may_see, ticket_office
 from bot.console.accounts import active_staff, all_staff, find_staff
 from bot.console.audit import Action
 from bot.console.models import Role, Staff
@@ -59,10 +60,16 @@ def _ticket_id(request: Request) -> int:
     return ticket_id
 
 
-def _load(db: Session, ticket_id: int) -> Ticket:
+def _load(request: Request, db: Session, ticket_id: int, me: Staff) -> Ticket:
+    """The ticket, if it exists (404) and `me` may see it (403, audited: L10's office scoping)."""
     ticket = db.get(Ticket, ticket_id)
     if ticket is None:
         raise HTTPException(status_code=404)
+    offices = get_offices()
+    if not may_see(me, ticket, state(request).settings.console, offices):
+        details = f"office {ticket_office(ticket, offices)}: {request.method} {request.url.path}"
+        audit.record(db, me.login, Action.DENIED, ticket_id=ticket.id, details=details, ip=client_ip(request))
+        raise HTTPException(status_code=403)
     return ticket
 
 
@@ -87,7 +94,7 @@ def _page(request: Request, me: Staff, ticket_id: int, problem: Optional[Problem
     offices = get_offices()
     now = utcnow()
     with console.db() as db:
-        ticket = _load(db, ticket_id)
+        ticket = _load(request, db, ticket_id, me)
         lines, from_database = _lines(console, db, ticket, ui)
         names = {staff.login: staff.display_name for staff in all_staff(db)}
         notes = db.execute(select(TicketNote).where(TicketNote.ticket_id == ticket.id).order_by(TicketNote.id))
@@ -95,7 +102,7 @@ def _page(request: Request, me: Staff, ticket_id: int, problem: Optional[Problem
             {"author": names.get(note.staff, note.staff), "at": i18n.local_time(note.created_at), "text": note.text}
             for note in notes.scalars()
         ]
-        assignable = [s for s in active_staff(db) if Role(s.role) in TICKET_ROLES]
+        assignable = [s for s in active_staff(db) if _may_take(s, ticket, console)]
         # Also after a refused or failed action: the page shows the transcript again.
         audit.record(db, me.login, Action.VIEW_TICKET, ticket_id=ticket.id, ip=client_ip(request))
     office = offices.offices.get(ticket.office or "") or offices.offices[offices.default_office]
@@ -142,7 +149,7 @@ def ticket_lines(request: Request) -> Response:
     me = signed_in(request, TICKET_ROLES)
     console, ui = state(request), ui_language(request)
     with console.db() as db:
-        ticket = _load(db, _ticket_id(request))
+        ticket = _load(request, db, _ticket_id(request), me)
         lines, from_database = _lines(console, db, ticket, ui)
         if lines:
             details = f"{len(lines)} lines"
@@ -173,7 +180,7 @@ def _act(work: Work) -> Callable[[Request], Any]:
             me = signed_in(request, TICKET_ROLES)
             ui, console, ip = ui_language(request), state(request), client_ip(request)
             with console.db() as db:
-                ticket = _load(db, ticket_id)
+                ticket = _load(request, db, ticket_id, me)
                 try:
                     action, details = work(console, db, ticket, me, form)
                 except DeliveryError as error:
@@ -232,10 +239,19 @@ def assign(console: ConsoleState, db: Session, ticket: Ticket, me: Staff, form: 
     """Give the ticket to the chosen staff member (or to oneself)."""
     login = str(form.get("to") or me.login)
     staff = find_staff(db, login)
-    if staff is None or not staff.active or Role(staff.role) not in TICKET_ROLES:
+    if staff is None or not _may_take(staff, ticket, console):
         raise InvalidInput("unknown_staff")
     lifecycle.assign(db, ticket, staff.login)
     return Action.ASSIGN, f"to={staff.login}"
+
+
+def _may_take(staff: Staff, ticket: Ticket, console: ConsoleState) -> bool:
+    """Whether the ticket can be given to `staff`: active, answers tickets, and may see this one."""
+    return (
+        staff.active
+        and Role(staff.role) in TICKET_ROLES
+        and may_see(staff, ticket, console.settings.console, get_offices())
+    )
 
 
 def close(console: ConsoleState, db: Session, ticket: Ticket, me: Staff, form: FormData) -> tuple[Action, str]:

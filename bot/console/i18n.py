@@ -86,7 +86,7 @@ TEXTS: Dict[str, Dict[str, str]] = {
         "unassigned": "未割当",
         "transcript_title": "会話",
         "transcript_unavailable": (
-            "会話の全文をRasaから読めませんでした。データベースに保存された記録を表示しています。"
+            "会話の全記録（Rasaのトラッカー）が見つからないため、相談票に保存された記録を表示しています。"
         ),
         "author_user": "相談者",
         "author_bot": "Soba（ボット）",
@@ -233,7 +233,9 @@ TEXTS: Dict[str, Dict[str, str]] = {
         "detail_guesses": "Topic guesses for the first question",
         "unassigned": "unassigned",
         "transcript_title": "Conversation",
-        "transcript_unavailable": "Could not read the full conversation from Rasa; showing what the database holds.",
+        "transcript_unavailable": (
+            "Rasa's full record of the conversation was not found; showing the copy kept with the ticket."
+        ),
         "author_user": "Person",
         "author_bot": "Soba (bot)",
         "author_staff": "Counselor {name}",

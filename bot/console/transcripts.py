@@ -4,6 +4,13 @@ Each of the person's messages keeps its original text; where it is not in
 Japanese the line also names the detected language and the bot's topic guess
 (as a topic title in the UI language), so a counselor who reads only Japanese
 knows what it is about.
+
+The lines come from Rasa's record of the conversation in the database
+(bot/console/tracker_events.py), a page after a cursor at a time, so the
+ticket page's poll gets only what is new. Where that record has nothing for
+the conversation (Rasa keeps its trackers elsewhere, or never wrote there),
+the lines are the copy kept with the ticket: the transcript up to the
+hand-off, then the messages after it, with their own ids as the cursor.
 """
 
 from __future__ import annotations
@@ -12,7 +19,10 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional
 
-from bot.console import i18n
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.console import i18n, tracker_events
 from bot.decision import TopicPrediction
 from bot.handoff.conversation import transcript
 from bot.handoff.models import Author, Ticket, TicketMessage
@@ -21,6 +31,9 @@ from bot.topics import FALLBACK_INTENT, FAQ_INTENT
 
 # The language a counselor reads; other languages get the explanation.
 COUNSELOR_LANGUAGE = "ja"
+# Where lines come from: Rasa's record of the conversation, or the ticket's own copy.
+FROM_EVENTS = "events"
+FROM_TICKET = "ticket"
 
 
 @dataclass(frozen=True)
@@ -53,6 +66,49 @@ class LineContext:
     staff_names: Mapping[str, str]
 
 
+@dataclass(frozen=True)
+class TranscriptPage:
+    """Lines after a cursor, and the cursor to ask with next time."""
+
+    lines: List[Line]
+    # FROM_EVENTS or FROM_TICKET; the cursor means something only within one source.
+    source: str
+    # The id of the last row read (ask with ?after= this next time).
+    after: int
+    # More lines wait beyond this page.
+    more: bool
+    # The cursor asked with belonged to the other source: these lines start from the beginning.
+    reset: bool = False
+
+
+def read_transcript(
+    db: Session,
+    ticket: Ticket,
+    context: LineContext,
+    after: Optional[int] = None,
+    source: Optional[str] = None,
+    limit: Optional[int] = None,
+) -> TranscriptPage:
+    """The ticket's conversation after the cursor `after` of `source` (None: from the start), at most `limit` rows."""
+    current = FROM_EVENTS if tracker_events.has_conversation(db, ticket.sender_id) else FROM_TICKET
+    reset = source is not None and source != current
+    if reset:
+        after = None
+    if current == FROM_EVENTS:
+        events = tracker_events.message_events(db, ticket.sender_id, after or 0, None if limit is None else limit + 1)
+        shown = events[:limit] if limit is not None else events
+        lines = lines_from_events([stored.event for stored in shown], context)
+        cursor = shown[-1].id if shown else after or 0
+        return TranscriptPage(lines, current, cursor, len(events) > len(shown), reset)
+    query = select(TicketMessage).where(TicketMessage.ticket_id == ticket.id, TicketMessage.id > (after or 0))
+    query = query.order_by(TicketMessage.id)
+    messages = list(db.execute(query if limit is None else query.limit(limit + 1)).scalars())
+    kept = messages[:limit] if limit is not None else messages
+    lines = lines_from_ticket(ticket, kept, context, with_transcript=after is None)
+    cursor = kept[-1].id if kept else after or 0
+    return TranscriptPage(lines, current, cursor, len(messages) > len(kept), reset)
+
+
 def lines_from_events(events: Iterable[Mapping[str, Any]], context: LineContext) -> List[Line]:
     """The lines of a Rasa tracker's events (the whole conversation, pauses included)."""
     lines: List[Line] = []
@@ -67,11 +123,14 @@ def lines_from_events(events: Iterable[Mapping[str, Any]], context: LineContext)
     return lines
 
 
-def lines_from_ticket(ticket: Ticket, messages: Iterable[TicketMessage], context: LineContext) -> List[Line]:
-    """The lines the database holds (when Rasa cannot be read): the transcript up to the hand-off, then after it."""
+def lines_from_ticket(
+    ticket: Ticket, messages: Iterable[TicketMessage], context: LineContext, with_transcript: bool = True
+) -> List[Line]:
+    """The lines the ticket keeps: the transcript up to the hand-off (unless shown already), then `messages`."""
+    before_hand_off = (ticket.transcript or []) if with_transcript else []
     lines = [
         _line(raw.get("role", "user"), raw["text"], _from_epoch(raw.get("timestamp")), None, None, None, context)
-        for raw in ticket.transcript or []
+        for raw in before_hand_off
         if raw.get("text")
     ]
     roles = {Author.PERSON.value: "user", Author.STAFF.value: "staff", Author.BOT.value: "bot"}

@@ -151,9 +151,9 @@ def safe_next(target: Any) -> str:
     return "/"
 
 
-def parse_id(value: Any) -> Optional[int]:
-    """A row id typed into a path or a query string, or None if it cannot be one (not 1..MAX_ID)."""
+def parse_id(value: Any, minimum: int = 1) -> Optional[int]:
+    """A row id typed into a path or a query string, or None if it cannot be one (not minimum..MAX_ID)."""
     if not isinstance(value, str) or not _DIGITS.fullmatch(value):
         return None
     number = int(value)
-    return number if 1 <= number <= MAX_ID else None
+    return number if minimum <= number <= MAX_ID else None

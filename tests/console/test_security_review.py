@@ -6,11 +6,13 @@ the request the reviewer sent is sent again, and now fails as it should.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import List, Optional, Tuple
+from typing import Any, List, Optional, Tuple
 
 import requests
 
@@ -20,6 +22,8 @@ from bot.console.models import Role
 from bot.console.security import SESSION_COOKIE
 from bot.console.throttle import DEVICE_COOKIE
 from bot.db import session_factory
+from bot.handoff import lifecycle
+from bot.handoff.models import Ticket
 from tests.console.conftest import (
     PASSWORD,
     Console,
@@ -357,3 +361,129 @@ def test_l10_with_office_scoping_on_a_counselor_sees_and_opens_only_their_office
     assert ("ueda", "denied", f"office kanagawa: POST /tickets/{kanagawa}/note") in denied
     offices = rows(console, "SELECT details FROM audit_log WHERE action = 'set_office' ORDER BY id")
     assert [o.details for o in offices][-2:] == ["login=ueda office=central", "login=noda office=kanagawa"]
+
+
+def store_conversation(console: Console, sender_id: str, texts: List[str]) -> None:
+    """Append messages to `sender_id`'s conversation as the Rasa server does: through its SQL tracker store.
+
+    Even positions are the person's messages, odd ones the bot's.
+    """
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.events import BotUttered, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    async def append() -> None:
+        store = SQLTrackerStore(dialect="sqlite", db=console.database_url.removeprefix("sqlite:///"))
+        tracker = await store.retrieve(sender_id) or DialogueStateTracker(sender_id, slots=[])
+        for position, text in enumerate(texts):
+            tracker.update(UserUttered(text) if position % 2 == 0 else BotUttered(text))
+        await store.save(tracker)
+        store.engine.dispose()
+
+    # In a thread of its own: Playwright's sync API keeps an event loop running in this one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, append()).result()
+
+
+def sender_of(console: Console, ticket_id: int) -> str:
+    return str(rows(console, "SELECT sender_id FROM tickets WHERE id = :t", t=ticket_id)[0].sender_id)
+
+
+def message_event_ids(console: Console, sender_id: str) -> List[int]:
+    query = "SELECT id FROM events WHERE sender_id = :s AND type_name IN ('user', 'bot') ORDER BY id"
+    return [row.id for row in rows(console, query, s=sender_id)]
+
+
+def test_l12_a_poll_returns_only_new_lines_from_the_database_a_page_at_a_time(
+    console: Console, counselor: requests.Session
+) -> None:
+    ticket_id = new_ticket(console)
+    sender = sender_of(console, ticket_id)
+    # The review's conversation: 400 messages.
+    store_conversation(console, sender, [f"message {number}" for number in range(400)])
+    ids = message_event_ids(console, sender)
+    lines_url = f"/tickets/{ticket_id}/lines"
+
+    page = console.get(counselor, f"/tickets/{ticket_id}").text
+    assert page.count('<li class="line ') == 400 and "message 399" in page
+    assert f'data-after="{ids[-1]}" data-source="events"' in page
+    # The poll the page makes: after the last line it shows. Nothing new: a few bytes, and nothing read to audit.
+    before = len(audit_of(console, ticket_id))
+    idle = console.get(counselor, f"{lines_url}?after={ids[-1]}&source=events")
+    empty = {"status": "未対応", "source": "events", "after": ids[-1], "more": False, "reset": False, "lines": []}
+    assert idle.json() == empty
+    assert len(idle.content) < 200 and len(audit_of(console, ticket_id)) == before
+
+    store_conversation(console, sender, ["Are you there?", "A counselor will answer soon."])
+    new = console.get(counselor, f"{lines_url}?after={ids[-1]}&source=events").json()
+    assert [line["text"] for line in new["lines"]] == ["Are you there?", "A counselor will answer soon."]
+    assert new["after"] == message_event_ids(console, sender)[-1]
+
+    # Without a cursor (as the reviewer asked): the first page only, and where to go on.
+    first = console.get(counselor, lines_url).json()
+    assert len(first["lines"]) == 100 and first["more"] is True and first["after"] == ids[99]
+    assert first["lines"][-1]["text"] == "message 99"
+    rest = console.get(counselor, f"{lines_url}?after={first['after']}&source=events").json()
+    assert rest["lines"][0]["text"] == "message 100"
+    for bad in ("-1", "x", "99999999999999999999"):
+        assert console.get(counselor, f"{lines_url}?after={bad}").status_code == 400
+
+
+def test_l12_the_ticket_copy_is_the_fallback_and_the_poll_starts_over_when_rasas_record_appears(
+    console: Console, counselor: requests.Session
+) -> None:
+    ticket_id = new_ticket(console, text="I need help with my contract")
+    lines_url = f"/tickets/{ticket_id}/lines"
+    page = console.get(counselor, f"/tickets/{ticket_id}").text
+    assert 'data-after="0" data-source="ticket"' in page and 'id="transcript-warning" class="error">' in page
+
+    # The ticket's copy: the transcript once, then only new messages.
+    assert console.get(counselor, f"{lines_url}?after=0&source=ticket").json()["lines"] == []
+    with session_factory(console.database_url)() as db:
+        ticket = db.get(Ticket, ticket_id)
+        message = lifecycle.record_person_message(db, ticket, "Hello?", "en", None)
+    relayed = console.get(counselor, f"{lines_url}?after=0&source=ticket").json()
+    assert [line["text"] for line in relayed["lines"]] == ["Hello?"] and relayed["after"] == message.id
+
+    # Rasa's record of the conversation appears: the page's cursor belonged to the copy, so start over.
+    store_conversation(console, sender_of(console, ticket_id), ["I need help with my contract", "OK", "Hello?"])
+    switched = console.get(counselor, f"{lines_url}?after={message.id}&source=ticket").json()
+    assert switched["source"] == "events" and switched["reset"] is True
+    assert [line["text"] for line in switched["lines"]] == ["I need help with my contract", "OK", "Hello?"]
+
+
+def test_l12_the_page_appends_new_lines_from_its_cursor_in_chromium(browser: Any, console: Console) -> None:
+    ticket_id = new_ticket(console)
+    sender = sender_of(console, ticket_id)
+    store_conversation(console, sender, ["first question", "first answer"])
+    context = browser.new_context(locale="ja-JP")
+    page = context.new_page()
+    errors: List[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    polls: List[str] = []
+    page.on("request", lambda request: polls.append(request.url) if "/lines" in request.url else None)
+    try:
+        page.goto(f"{console.url}/tickets/{ticket_id}")
+        page.fill("input[name=login]", "tanaka")
+        page.fill("input[name=password]", PASSWORD)
+        with page.expect_navigation():
+            page.click("main button[type=submit]")
+        lines = page.locator("#transcript li")
+        assert lines.count() == 2
+
+        store_conversation(console, sender, ["<b>second</b> question", "second answer"])
+        lines.filter(has_text="second answer").wait_for(timeout=15000)
+        page.wait_for_timeout(2500)  # one more poll: nothing is added twice
+
+        assert lines.all_inner_texts()[-2].endswith("<b>second</b> question")
+        assert [text.split("\n")[-1] for text in lines.all_inner_texts()] == [
+            "first question",
+            "first answer",
+            "<b>second</b> question",
+            "second answer",
+        ]
+        ids = message_event_ids(console, sender)
+        assert f"after={ids[1]}&source=events" in polls[0] and any(f"after={ids[-1]}&" in url for url in polls)
+        assert page.locator("#transcript-warning").is_hidden() and errors == []
+    finally:
+        context.close()

@@ -27,16 +27,19 @@ from bot.console.audit import Action
 from bot.console.models import Role, Staff
 from bot.console.security import TICKET_ROLES, checked_form
 from bot.console.topics import answer_in, is_topic, topic_choices, topic_title
-from bot.console.transcripts import Line, LineContext, lines_from_events, lines_from_ticket
+from bot.console.transcripts import FROM_TICKET, LineContext, TranscriptPage, read_transcript
 from bot.console.web import ConsoleState, client_ip, parse_id, render, signed_in, state, ui_language
 from bot.core.tables import utcnow
 from bot.handoff import conversation, lifecycle
 from bot.handoff.conversation import DeliveryError
 from bot.handoff.lifecycle import TransitionError
-from bot.handoff.models import Status, Ticket, TicketMessage, TicketNote
+from bot.handoff.models import Status, Ticket, TicketNote
 from bot.handoff.offices import get_offices
 
 logger = logging.getLogger(__name__)
+
+# A poll of the transcript returns at most this many message rows; the page asks again for the rest.
+POLL_PAGE_ROWS = 100
 
 
 class InvalidInput(ValueError):
@@ -73,19 +76,23 @@ def _load(request: Request, db: Session, ticket_id: int, me: Staff) -> Ticket:
     return ticket
 
 
-def _lines(console: ConsoleState, db: Session, ticket: Ticket, ui: str) -> tuple[List[Line], bool]:
-    """The conversation from Rasa's tracker; from the database if Rasa cannot be read (second value True)."""
+def _transcript(
+    console: ConsoleState,
+    db: Session,
+    ticket: Ticket,
+    ui: str,
+    after: Optional[int] = None,
+    source: Optional[str] = None,
+    limit: Optional[int] = None,
+) -> TranscriptPage:
+    """The conversation from the database (bot/console/transcripts.py), after the cursor if one is given."""
     context = LineContext(
         ui=ui,
         language_codes=console.settings.language_codes,
         topic_title=lambda topic: topic_title(topic, ui),
         staff_names={staff.login: staff.display_name for staff in all_staff(db)},
     )
-    try:
-        return lines_from_events(console.rasa.tracker_events(ticket.sender_id), context), False
-    except DeliveryError:
-        query = select(TicketMessage).where(TicketMessage.ticket_id == ticket.id).order_by(TicketMessage.id)
-        return lines_from_ticket(ticket, db.execute(query).scalars(), context), True
+    return read_transcript(db, ticket, context, after, source, limit)
 
 
 def _page(request: Request, me: Staff, ticket_id: int, problem: Optional[Problem] = None) -> Response:
@@ -95,7 +102,7 @@ def _page(request: Request, me: Staff, ticket_id: int, problem: Optional[Problem
     now = utcnow()
     with console.db() as db:
         ticket = _load(request, db, ticket_id, me)
-        lines, from_database = _lines(console, db, ticket, ui)
+        transcript = _transcript(console, db, ticket, ui)
         names = {staff.login: staff.display_name for staff in all_staff(db)}
         notes = db.execute(select(TicketNote).where(TicketNote.ticket_id == ticket.id).order_by(TicketNote.id))
         note_rows = [
@@ -126,8 +133,8 @@ def _page(request: Request, me: Staff, ticket_id: int, problem: Optional[Problem
             for g in ticket.guesses or []
             if g.get("topic")
         ],
-        "lines": lines,
-        "from_database": from_database,
+        "transcript": transcript,
+        "from_ticket": transcript.source == FROM_TICKET,
         "notes": note_rows,
         "assignable": [(s.login, s.display_name) for s in assignable],
         "topics": topic_choices(ui),
@@ -145,20 +152,33 @@ def ticket_page(request: Request) -> Response:
 
 
 def ticket_lines(request: Request) -> Response:
-    """The transcript as JSON, polled by static/ticket.js every 2 s; a read that returns lines is audited."""
+    """The lines after `?after=<cursor>` (of `&source=`) as JSON, at most POLL_PAGE_ROWS rows of them.
+
+    static/ticket.js polls this every 2 s with the last cursor it has, so a
+    poll returns only what is new (security review L12); without a cursor it
+    starts at the beginning. Every answer that carries lines is audited (M7).
+    """
     me = signed_in(request, TICKET_ROLES)
     console, ui = state(request), ui_language(request)
+    after = request.query_params.get("after")
+    cursor = parse_id(after, minimum=0) if after is not None else None
+    if after is not None and cursor is None:
+        raise HTTPException(status_code=400)
+    source = request.query_params.get("source")
     with console.db() as db:
         ticket = _load(request, db, _ticket_id(request), me)
-        lines, from_database = _lines(console, db, ticket, ui)
-        if lines:
-            details = f"{len(lines)} lines"
+        page = _transcript(console, db, ticket, ui, cursor, source, POLL_PAGE_ROWS)
+        if page.lines:
+            details = f"{len(page.lines)} lines after {cursor or 0} ({page.source})"
             audit.record(db, me.login, Action.READ_LINES, ticket_id=ticket.id, details=details, ip=client_ip(request))
     return JSONResponse(
         {
             "status": i18n.text(ui, f"status_{ticket.status}"),
-            "from_database": from_database,
-            "lines": [line.as_json() for line in lines],
+            "source": page.source,
+            "after": page.after,
+            "more": page.more,
+            "reset": page.reset,
+            "lines": [line.as_json() for line in page.lines],
         }
     )
 

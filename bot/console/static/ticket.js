@@ -1,5 +1,9 @@
-// The ticket page's live transcript: poll the JSON every 2 s and redraw the
-// list when it changed. Text is set with textContent only, never as HTML.
+// The ticket page's live transcript: every 2 s, ask for the lines after the
+// last one shown (the server's cursor, from data-after, then from each answer)
+// and append them. A full page means more are waiting: ask again at once. If
+// the server now reads another source (the ticket's copy, then Rasa's record),
+// it says "reset" and the list is redrawn from its answer. Text is set with
+// textContent only, never as HTML.
 (function () {
   "use strict";
   var POLL_MS = 2000;
@@ -11,7 +15,8 @@
   var statusField = document.getElementById("ticket-status");
   var warning = document.getElementById("transcript-warning");
   var url = list.getAttribute("data-url");
-  var shown = null;
+  var after = list.getAttribute("data-after") || "0";
+  var source = list.getAttribute("data-source") || "";
 
   function span(className, text) {
     var element = document.createElement("span");
@@ -46,20 +51,29 @@
     return item;
   }
 
-  function redraw(lines) {
+  function show(lines, reset) {
+    if (!reset && lines.length === 0) {
+      return;
+    }
     var atBottom = box.scrollTop + box.clientHeight >= box.scrollHeight - 20;
     var fragment = document.createDocumentFragment();
     lines.forEach(function (line) {
       fragment.appendChild(lineItem(line));
     });
-    list.replaceChildren(fragment);
+    if (reset) {
+      list.replaceChildren(fragment);
+    } else {
+      list.appendChild(fragment);
+    }
     if (atBottom) {
       box.scrollTop = box.scrollHeight;
     }
   }
 
   function poll() {
-    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    var wait = POLL_MS;
+    var query = "?after=" + encodeURIComponent(after) + "&source=" + encodeURIComponent(source);
+    fetch(url + query, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) {
         return response.ok ? response.json() : null;
       })
@@ -67,20 +81,20 @@
         if (!data) {
           return;
         }
-        var signature = JSON.stringify(data.lines);
-        // The first answer only redraws if the page was rendered with other lines.
-        if ((shown === null && data.lines.length !== list.children.length) || (shown !== null && signature !== shown)) {
-          redraw(data.lines);
-        }
-        shown = signature;
+        show(data.lines, data.reset);
+        after = String(data.after);
+        source = data.source;
         statusField.textContent = data.status;
-        warning.hidden = !data.from_database;
+        warning.hidden = data.source !== "ticket";
+        if (data.more) {
+          wait = 0;
+        }
       })
       .catch(function () {
         // The network dropped; the next poll tries again.
       })
       .then(function () {
-        window.setTimeout(poll, POLL_MS);
+        window.setTimeout(poll, wait);
       });
   }
 

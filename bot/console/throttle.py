@@ -15,7 +15,7 @@ them out for good. The rules now:
   the audit log's login entries record its hash and the account). With it,
   only that browser's failures on that account count, so a counselor at
   their usual browser gets in with the right password whatever a guesser
-  does elsewhere.
+  does elsewhere. A password reset forgets the account's known browsers.
 * **Any other client** is slowed by the account's failures from such
   clients, and by its address's failures across all accounts.
 
@@ -74,12 +74,19 @@ def device_key(cookie: Optional[str]) -> Optional[str]:
 
 
 def is_known_device(session: Session, login: str, device: Optional[str]) -> bool:
-    """Whether the browser with `device` has signed in to `login` before."""
+    """Whether the browser with `device` has signed in to `login` since its password was last reset.
+
+    A new password forgets every known browser: one that got in with a
+    stolen password must not keep its head start at guessing the new one.
+    """
     if device is None:
         return False
     query = sa.select(AuditEntry.id).where(
         AuditEntry.action == Action.LOGIN.value, AuditEntry.staff == login, AuditEntry.device == device
     )
+    last_reset = _latest(session, Action.RESET_PASSWORD, staff=login)
+    if last_reset is not None:
+        query = query.where(AuditEntry.at > last_reset)
     return session.execute(query.limit(1)).first() is not None
 
 

@@ -26,11 +26,11 @@ from bot.handoff.conversation import RasaConversations
 from bot.settings import Settings
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
 # Row ids are SQL INTEGERs: PostgreSQL's hold 2**31 - 1 at most, and a bigger
 # number would make the database driver raise instead of finding nothing.
 MAX_ID = 2**31 - 1
 _DIGITS = re.compile(r"[0-9]{1,10}")
-STATIC_DIR = Path(__file__).parent / "static"
 
 
 @dataclass(frozen=True)

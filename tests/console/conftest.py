@@ -1,8 +1,10 @@
 """The staff console as `soba run` starts it: its own process on a free port, real HTTP, real SQLite.
 
 `console` runs against a database of its own and a Rasa address where nothing
-listens (for the pages, forms and security); `live_console` runs against the
-`soba_servers` database and Rasa server (for replies that reach LINE).
+listens (for the pages, forms and security); `proxied_console` likewise, but
+behind a trusted proxy on 127.0.0.1 and with office-scoped access;
+`live_console` runs against the `soba_servers` database and Rasa server (for
+replies that reach LINE).
 """
 
 from __future__ import annotations

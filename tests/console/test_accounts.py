@@ -134,6 +134,17 @@ def test_m6_the_owners_known_browser_gets_in_while_the_account_is_being_guessed(
         sign_in(db, "tanaka", PASSWORD, "10.0.0.7", device=owner)
 
 
+def test_m6_a_new_password_forgets_the_known_browsers(db: Session) -> None:
+    create_staff(db, "tanaka", "田中", Role.COUNSELOR, PASSWORD)
+    thief = throttle.device_key("t" * 43)
+    assert sign_in(db, "tanaka", PASSWORD, device=thief) is not None
+    assert throttle.is_known_device(db, "tanaka", thief)
+
+    accounts.reset_password(db, "tanaka", "a-brand-new-password")
+
+    assert not throttle.is_known_device(db, "tanaka", thief)
+
+
 def test_a_successful_login_starts_the_count_again(db: Session) -> None:
     create_staff(db, "tanaka", "田中", Role.COUNSELOR, PASSWORD)
     for _ in range(throttle.FREE_FAILURES - 1):

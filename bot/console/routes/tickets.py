@@ -96,7 +96,7 @@ def _transcript(
 
 
 def _page(request: Request, me: Staff, ticket_id: int, problem: Optional[Problem] = None) -> Response:
-    """The ticket page (blocking: reads the database and Rasa)."""
+    """The ticket page (blocking: reads the database)."""
     console, ui = state(request), ui_language(request)
     offices = get_offices()
     now = utcnow()

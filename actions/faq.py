@@ -47,9 +47,16 @@ def respond_to_question(dispatcher: CollectingDispatcher, turn: Turn) -> List[Ev
 
 
 def answer(dispatcher: CollectingDispatcher, turn: Turn, topic: str) -> List[EventType]:
-    """The knowledge-base answer with its law, deadline, link and 👍/👎."""
+    """The knowledge-base answer with its law, deadline, link and 👍/👎.
+
+    For now every channel gets the whole answer as one text (first screen,
+    details, closing). A channel that can fold text should send
+    `parts.first_screen` and `parts.closing` with `parts.details` behind a
+    "Details" button (texts key `details_label`).
+    """
     language, texts = turn.language, common.texts()
-    dispatcher.utter_message(text=common.knowledge()[topic].render(language, common.answer_labels(language)))
+    parts = common.knowledge()[topic].render_parts(language, common.answer_labels(language))
+    dispatcher.utter_message(text=parts.full)
     dispatcher.utter_message(
         text=texts.get(language, "feedback_question"),
         buttons=[

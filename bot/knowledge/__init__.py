@@ -1,5 +1,23 @@
-"""The answer knowledge base: one YAML file per FAQ topic in knowledge/, figures in figures.yml."""
+"""The answer knowledge base: one YAML file per FAQ topic in knowledge/, with figures.yml and places.yml."""
 
-from bot.knowledge.base import AnswerLabels, KnowledgeBase, KnowledgeError, Topic, load_knowledge
+from bot.knowledge.base import (
+    AnswerLabels,
+    AnswerText,
+    Details,
+    FirstScreen,
+    KnowledgeBase,
+    KnowledgeError,
+    Topic,
+    load_knowledge,
+)
 
-__all__ = ["AnswerLabels", "KnowledgeBase", "KnowledgeError", "Topic", "load_knowledge"]
+__all__ = [
+    "AnswerLabels",
+    "AnswerText",
+    "Details",
+    "FirstScreen",
+    "KnowledgeBase",
+    "KnowledgeError",
+    "Topic",
+    "load_knowledge",
+]

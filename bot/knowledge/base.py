@@ -3,6 +3,16 @@
 Editing an answer needs no retraining: the action server reads these files at
 start-up. Validation collects every problem at once so a trainer fixes them in
 one pass instead of one restart per typo.
+
+An answer has two parts. The **first screen** is what a worker on a phone
+reads first: the answer in plain words (`summary`), what to do now (`steps`),
+the time limits (`deadlines`) and where to go (`where_to_go`, offices from
+knowledge/places.yml with their phone number or address). The **details**
+hold the law: the rest of the answer (`details`), the public-sector note, the
+provisions (`refs`, and each deadline's `law`) and further pages (`links`).
+Every renderer works from this structure: `Topic.first_screen()` and
+`Topic.details()` give the filled-in parts, `Topic.render_parts()` the texts,
+`Topic.render()` the whole reply as one text.
 """
 
 from __future__ import annotations
@@ -11,32 +21,57 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Mapping, Tuple
-from urllib.parse import urlsplit
+from typing import Any, Dict, Iterable, List, Mapping, Sequence, Tuple
 
 import yaml
 
 from bot.knowledge.figures import Figures, FiguresError, load_figures, placeholders
+from bot.knowledge.places import Link, Place, PlacesError, load_places
 from bot.texts import Texts
 
 FIGURES_FILE = "figures.yml"
 PLACES_FILE = "places.yml"
 DATA_FILES = frozenset({FIGURES_FILE, PLACES_FILE})
 # Languages written without spaces between words are limited in characters,
-# the others in words. The limits were 400 characters and 120 words until the
-# third legal review (docs/legal-review.md, 2026-12) added the provisions it
-# found missing; the answer is then split into a first screen and details.
+# the others in characters too but with a larger allowance (English words are
+# longer than Japanese characters).
 CHARACTER_COUNTED_LANGUAGES = frozenset({"ja", "zh", "th", "my", "km"})
-MAX_CHARACTERS = 500
-MAX_WORDS = 170
-# How long before its `review_before` date an answer is reported as due.
-REVIEW_BEFORE_NOTICE = dt.timedelta(days=90)
-# Official sources only: government domains and the state legal-aid centre.
-OFFICIAL_HOST_SUFFIXES = (".go.jp", "houterasu.or.jp")
+# The first screen (summary, steps, deadlines, where to go) fits a phone
+# screen: at most this many characters, not counting spaces in Japanese, and
+# never counting web addresses (they show as one tap target).
+FIRST_SCREEN_CHARACTERS = 300
+FIRST_SCREEN_CHARACTERS_SPACED = 450
+# The details (details text plus public-sector note) stay a short read too.
+DETAILS_CHARACTERS = 600
+DETAILS_WORDS = 220
+MIN_STEPS, MAX_STEPS = 2, 4
+MAX_PLACES = 3
+MAX_SUMMARY_SENTENCES = 2
+# Abbreviations a worker may not know. Answers spell the law out, or say it in
+# plain words. English: acronyms of laws and bodies. Japanese: the short forms
+# of law and office names (the usual names such as 労働基準法 or
+# 男女雇用機会均等法 are not abbreviations in this sense).
+BANNED_ABBREVIATIONS = (
+    "LSA", "NPSA", "LPSA", "LCA", "EIA", "EEOA", "HIA", "EPIA", "IACI", "NPA", "MHLW", "OTIT", "ULP", "SME",
+    "Kyutoku",
+    "労基法", "労基署", "労基則", "労契法", "均等法", "育介法", "派遣法", "安衛法", "地公法", "国公法",
+    "賃確法", "雇保法", "労災法", "給特法", "最賃法", "労推法", "行労法", "労組法", "健保法", "厚年法",
+    "勤務時間法", "パート有期法",
+)  # fmt: skip
+# Full names that contain a banned short form; they are not abbreviations.
+FULL_NAMES = ("男女雇用機会均等法", "労働者派遣法")
+_BANNED = re.compile(
+    "|".join(rf"\b{re.escape(word)}\b" if word.isascii() else re.escape(word) for word in BANNED_ABBREVIATIONS)
+)
+_URL = re.compile(r"https://\S+")
+# Sentence ends, not counting the full stops of citations and abbreviations.
+_NOT_SENTENCE_END = re.compile(r"\b(?:Arts?|Suppl|No|p\.m|a\.m|e\.g|i\.e|etc)\.$")
 # Who may sign off an answer (docs/legal-review.md). Anyone else's review is
 # recorded honestly and reported by `make check-knowledge` as still pending.
 PROFESSIONAL_REVIEWERS = frozenset({"union_counselor", "lawyer", "labour_and_social_security_attorney"})
 REVIEW_MAX_AGE = dt.timedelta(days=365)
+# How long before its `review_before` date an answer is reported as due.
+REVIEW_BEFORE_NOTICE = dt.timedelta(days=90)
 # A provision is an article number, a numbered rule or notice, or a dated court
 # decision (case law such as the four requirements of 整理解雇).
 _PROVISION = re.compile(
@@ -55,19 +90,19 @@ class KnowledgeError(ValueError):
 
 
 @dataclass(frozen=True)
-class Link:
-    """An official page where the person can go next."""
-
-    url: str
-    labels: Mapping[str, str]
-
-
-@dataclass(frozen=True)
 class PublicSectorNote:
     """Where the law differs for public servants, with its own provisions."""
 
     text: Mapping[str, str]
     refs: Tuple[Mapping[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A time limit: the period in plain words (with its {figure}) and the provision it rests on."""
+
+    text: Mapping[str, str]
+    law: Mapping[str, str]
 
 
 @dataclass(frozen=True)
@@ -79,6 +114,10 @@ class AnswerLabels:
     public_sector: str
     deadline: str
     closing: str
+    steps: str
+    where: str
+    details: str
+    deadline_law: str
 
     @classmethod
     def from_texts(cls, texts: Texts, language: str) -> AnswerLabels:
@@ -89,7 +128,97 @@ class AnswerLabels:
             public_sector=texts.get(language, "public_sector_label"),
             deadline=texts.get(language, "deadline_label"),
             closing=texts.get(language, "answer_closing"),
+            steps=texts.get(language, "steps_label"),
+            where=texts.get(language, "where_label"),
+            details=texts.get(language, "details_label"),
+            deadline_law=texts.get(language, "deadline_law_label"),
         )
+
+
+@dataclass(frozen=True)
+class PlaceLine:
+    """Where to go, in one language: the office's name, phone number and address."""
+
+    name: str
+    phone: str | None
+    url: str | None
+
+    def text(self) -> str:
+        """The name followed by the phone number, or else the address."""
+        return " ".join(part for part in (self.name, self.phone or self.url) if part)
+
+
+@dataclass(frozen=True)
+class FirstScreen:
+    """What a worker reads first, in one language, figures filled in."""
+
+    summary: str
+    steps: Tuple[str, ...]
+    deadlines: Tuple[str, ...]
+    places: Tuple[PlaceLine, ...]
+
+    def render(self, labels: AnswerLabels) -> str:
+        """As chat text, one part per line."""
+        lines = [self.summary, f"{labels.steps}:"]
+        lines += [f"{number}. {step}" for number, step in enumerate(self.steps, start=1)]
+        lines += [f"⏳ {labels.deadline}: {deadline}" for deadline in self.deadlines]
+        lines += [f"📍 {labels.where}: {place.text()}" for place in self.places]
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class LinkLine:
+    """A further page, in one language."""
+
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Details:
+    """The law behind an answer, in one language, figures filled in."""
+
+    text: str
+    public_sector: str | None
+    refs: Tuple[str, ...]
+    deadline_laws: Tuple[str, ...]
+    links: Tuple[LinkLine, ...]
+
+    def render(self, labels: AnswerLabels, separator: str) -> str:
+        """As chat text: details, public-sector note, provisions, the first further page."""
+        lines = [self.text]
+        if self.public_sector:
+            lines.append(f"【{labels.public_sector}】{self.public_sector}")
+        lines.append(f"{labels.law}: " + separator.join(self.refs))
+        if self.deadline_laws:
+            lines.append(f"{labels.deadline_law}: " + separator.join(self.deadline_laws))
+        if self.links:
+            lines.append(f"{labels.link}: {self.links[0].label} {self.links[0].url}")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class AnswerText:
+    """An answer rendered for chat: first screen, details, and the closing every answer ends with.
+
+    A channel that can fold text shows `first_screen` and `closing`, with
+    `details` behind a "Details" button or a <details> element; `full` is all
+    three, one part per line, for channels that cannot.
+    """
+
+    first_screen: str
+    details: str
+    closing: str
+
+    @property
+    def full(self) -> str:
+        """First screen, details and closing as one text."""
+        return "\n".join((self.first_screen, self.details, self.closing))
+
+
+def list_separator(language: str) -> str:
+    """How provisions are joined in a list: 、 in Japanese-style scripts, ; otherwise."""
+    return "、" if language in CHARACTER_COUNTED_LANGUAGES else "; "
 
 
 @dataclass(frozen=True)
@@ -100,12 +229,14 @@ class Topic:
     title: Mapping[str, str]
     reviewed: dt.date
     reviewed_by: str
+    summary: Mapping[str, str]
+    steps: Tuple[Mapping[str, str], ...]
+    deadlines: Tuple[Deadline, ...]
+    where_to_go: Tuple[Place, ...]
+    details_text: Mapping[str, str]
+    public_sector: PublicSectorNote | None
     refs: Tuple[Mapping[str, str], ...]
     links: Tuple[Link, ...]
-    answer: Mapping[str, str]
-    public_sector: PublicSectorNote | None
-    # Each deadline is a text per language that states its period as a {figure}.
-    deadlines: Tuple[Mapping[str, str], ...]
     figures: Figures
     # A date by which the answer must be read again (a law that changes on a known day).
     review_before: dt.date | None = None
@@ -114,39 +245,102 @@ class Topic:
         """One part of the answer in `language`, figures filled in."""
         return self.figures.fill(part[language], language)
 
+    def first_screen(self, language: str) -> FirstScreen:
+        """The summary, steps, deadlines and places in `language`."""
+        return FirstScreen(
+            summary=self.text(self.summary, language),
+            steps=tuple(self.text(step, language) for step in self.steps),
+            deadlines=tuple(self.text(deadline.text, language) for deadline in self.deadlines),
+            places=tuple(PlaceLine(place.names[language], place.phone, place.url) for place in self.where_to_go),
+        )
+
+    def details(self, language: str) -> Details:
+        """The details text, public-sector note, provisions and further pages in `language`."""
+        deadline_laws: List[str] = []
+        for deadline in self.deadlines:
+            law = deadline.law[language]
+            if law not in deadline_laws:
+                deadline_laws.append(law)
+        return Details(
+            text=self.text(self.details_text, language),
+            public_sector=self.text(self.public_sector.text, language) if self.public_sector else None,
+            refs=tuple(ref[language] for ref in self.refs),
+            deadline_laws=tuple(deadline_laws),
+            links=tuple(LinkLine(link.labels[language], link.url or "") for link in self.links),
+        )
+
+    def body(self, language: str) -> str:
+        """The answer's own words in `language` (summary, steps, details), for search."""
+        parts = [self.summary, *self.steps, self.details_text]
+        return " ".join(self.text(part, language) for part in parts)
+
+    def render_first_screen(self, language: str, labels: AnswerLabels) -> str:
+        """The first screen as chat text."""
+        return self.first_screen(language).render(labels)
+
+    def render_details(self, language: str, labels: AnswerLabels) -> str:
+        """The details as chat text (without the closing)."""
+        return self.details(language).render(labels, list_separator(language))
+
+    def render_parts(self, language: str, labels: AnswerLabels) -> AnswerText:
+        """The answer as chat texts: first screen, details and closing."""
+        return AnswerText(
+            first_screen=self.render_first_screen(language, labels),
+            details=self.render_details(language, labels),
+            closing=labels.closing,
+        )
+
     def render(self, language: str, labels: AnswerLabels) -> str:
-        """The full reply: answer, deadlines, public-sector note, provisions, link, closing.
+        """The full reply as one text: first screen, details, closing.
 
         Parts are separated by single newlines: Rasa splits a text at blank
         lines into separate chat messages, and LINE allows five per reply.
         """
-        parts = [self.text(self.answer, language)]
-        parts += [f"⏳ {labels.deadline}: {self.text(deadline, language)}" for deadline in self.deadlines]
-        if self.public_sector:
-            parts.append(f"【{labels.public_sector}】{self.text(self.public_sector.text, language)}")
-        separator = "、" if language in CHARACTER_COUNTED_LANGUAGES else "; "
-        parts.append(f"{labels.law}: " + separator.join(ref[language] for ref in self.refs))
-        main = self.links[0]
-        parts.append(f"{labels.link}: {main.labels[language]} {main.url}")
-        parts.append(labels.closing)
-        return "\n".join(parts)
+        return self.render_parts(language, labels).full
 
 
-def answer_length_problem(language: str, text: str) -> str | None:
-    """Describe how `text` breaks the length limit for `language`, if it does."""
+def first_screen_size(language: str, text: str) -> int:
+    """How long a first screen reads: characters without web addresses (and, in Japanese, spaces)."""
+    text = _URL.sub("", text)
+    if language in CHARACTER_COUNTED_LANGUAGES:
+        return len(re.sub(r"\s", "", text))
+    return len(" ".join(text.split()))
+
+
+def details_length_problem(language: str, text: str) -> str | None:
+    """Describe how the details break their length limit for `language`, if they do."""
     if language in CHARACTER_COUNTED_LANGUAGES:
         size = len(re.sub(r"\s", "", text))
-        return f"{size} characters > {MAX_CHARACTERS}" if size > MAX_CHARACTERS else None
+        return f"{size} characters > {DETAILS_CHARACTERS}" if size > DETAILS_CHARACTERS else None
     words = len(text.split())
-    return f"{words} words > {MAX_WORDS}" if words > MAX_WORDS else None
+    return f"{words} words > {DETAILS_WORDS}" if words > DETAILS_WORDS else None
+
+
+def sentence_count(language: str, text: str) -> int:
+    """How many sentences `text` has (citations' full stops do not end one)."""
+    if language in CHARACTER_COUNTED_LANGUAGES:
+        return len([part for part in re.split(r"[。！？]", text) if part.strip()])
+    count = 0
+    for match in re.finditer(r"[.!?](?=\s|$)", text):
+        if not _NOT_SENTENCE_END.search(text[: match.end()]):
+            count += 1
+    return max(count, 1)
+
+
+def abbreviations_in(text: str) -> List[str]:
+    """The banned abbreviations `text` uses."""
+    for name in FULL_NAMES:
+        text = text.replace(name, " ")
+    return sorted(set(_BANNED.findall(text)))
 
 
 class KnowledgeBase:
     """All topics, looked up by id."""
 
-    def __init__(self, topics: Mapping[str, Topic], figures: Figures) -> None:
+    def __init__(self, topics: Mapping[str, Topic], figures: Figures, places: Mapping[str, Place]) -> None:
         self._topics = dict(topics)
         self.figures = figures
+        self.places = dict(places)
 
     def __contains__(self, topic: object) -> bool:
         return topic in self._topics
@@ -163,7 +357,7 @@ class KnowledgeBase:
         return tuple(sorted(self._topics))
 
     def review_warnings(self, today: dt.date) -> List[str]:
-        """Answers whose review is over a year old or not yet signed off by a professional."""
+        """Answers whose review is over a year old, due before a known change, or not signed off."""
         warnings = []
         for topic_id in self.topic_ids:
             topic = self._topics[topic_id]
@@ -208,14 +402,14 @@ def _refs(raw: object, languages: Tuple[str, ...], where: str, problems: List[st
 
 
 def _check_figures(parts: Mapping[str, Mapping[str, str]], figures: Figures, where: str, problems: List[str]) -> None:
-    """Every number comes from figures.yml, and every language states the same figures.
+    """Every number comes from figures.yml, and every language states the same figures in each part.
 
-    `parts` maps a part's name to its text per language; the parts of one
-    group (an answer with its public-sector note, or one deadline) must use the
-    same figures in every language, so no translation can drop or change one.
+    `parts` maps a part's name (summary, steps[0], details, a deadline's text
+    …) to its text per language. Each part must use the same figures in every
+    language, so no translation can drop, move or change one.
     """
-    per_language: Dict[str, set] = {}
     for name, texts in parts.items():
+        used: Dict[str, frozenset] = {}
         for code, text in texts.items():
             unknown = placeholders(text) - set(figures.figures)
             if unknown:
@@ -223,17 +417,114 @@ def _check_figures(parts: Mapping[str, Mapping[str, str]], figures: Figures, whe
             stray = figures.stray_numbers(text)
             if stray:
                 problems.append(f"{where} {name}[{code}]: numbers not taken from figures.yml: {stray}")
-            per_language.setdefault(code, set()).update(placeholders(text))
-    complete = set.intersection(*(set(texts) for texts in parts.values())) if parts else set()
-    # A language missing from a part is reported on its own; compare the rest.
-    per_language = {code: used for code, used in per_language.items() if code in complete}
-    if len({frozenset(used) for used in per_language.values()}) > 1:
-        detail = "; ".join(f"{code}: {sorted(used)}" for code, used in sorted(per_language.items()))
-        problems.append(f"{where}: languages state different figures ({detail})")
+            used[code] = frozenset(placeholders(text))
+        if len(set(used.values())) > 1:
+            detail = "; ".join(f"{code}: {sorted(figs)}" for code, figs in sorted(used.items()))
+            problems.append(f"{where} {name}: languages state different figures ({detail})")
+
+
+def _check_abbreviations(parts: Mapping[str, Mapping[str, str]], where: str, problems: List[str]) -> None:
+    """No part a worker reads uses an abbreviation from BANNED_ABBREVIATIONS."""
+    for name, texts in parts.items():
+        for code, text in texts.items():
+            found = abbreviations_in(text)
+            if found:
+                problems.append(f"{where} {name}[{code}]: abbreviations a worker may not know: {found}")
+
+
+def _steps(raw: Any, languages: Tuple[str, ...], where: str, problems: List[str]) -> Tuple[Dict[str, str], ...]:
+    if not isinstance(raw, list) or not MIN_STEPS <= len(raw) <= MAX_STEPS:
+        problems.append(f"{where}: 'steps' must list {MIN_STEPS} to {MAX_STEPS} things to do now")
+        return ()
+    return tuple(_localized(step, languages, f"{where} steps[{i}]", problems) for i, step in enumerate(raw))
+
+
+def _where_to_go(raw: Any, places: Mapping[str, Place], where: str, problems: List[str]) -> Tuple[Place, ...]:
+    if not isinstance(raw, list) or not 1 <= len(raw) <= MAX_PLACES:
+        problems.append(f"{where}: 'where_to_go' must name 1 to {MAX_PLACES} offices from {PLACES_FILE}")
+        return ()
+    found = []
+    for i, place_id in enumerate(raw):
+        place = places.get(place_id) if isinstance(place_id, str) else None
+        if place is None or not place.is_office:
+            problems.append(f"{where} where_to_go[{i}]: {place_id!r} is not an office (with a name) in {PLACES_FILE}")
+        else:
+            found.append(place)
+    return tuple(found)
+
+
+def _links(raw: Any, places: Mapping[str, Place], where: str, problems: List[str]) -> Tuple[Link, ...]:
+    """The official pages an answer points to, named by their id in places.yml."""
+    links = []
+    for i, place_id in enumerate(raw or ()):
+        place = places.get(place_id) if isinstance(place_id, str) else None
+        if place is None or not place.url or not place.labels:
+            problems.append(f"{where} links[{i}]: {place_id!r} is not a page (with an address) in {PLACES_FILE}")
+        else:
+            links.append(place)
+    if not raw:
+        problems.append(f"{where}: 'links' must give at least one official page")
+    return tuple(links)
+
+
+def _deadlines(
+    raw: Mapping[str, Any], languages: Tuple[str, ...], figures: Figures, where: str, problems: List[str]
+) -> Tuple[Deadline, ...]:
+    """Deadlines are required as a key: an empty list says "this topic has none"."""
+    if not isinstance(raw.get("deadlines"), list):
+        problems.append(f"{where}: 'deadlines' must be a list (empty if the topic has no time limit)")
+        return ()
+    deadlines = []
+    for i, entry in enumerate(raw["deadlines"]):
+        label = f"{where} deadlines[{i}]"
+        entry = entry if isinstance(entry, dict) else {}
+        text = _localized(entry.get("text"), languages, f"{label} text", problems)
+        law = _localized(entry.get("law"), languages, f"{label} law", problems)
+        for code, value in text.items():
+            if not placeholders(value):
+                problems.append(f"{label} text[{code}]: states no period from figures.yml")
+        for code, value in law.items():
+            if not _PROVISION.search(value):
+                problems.append(f"{label} law[{code}]: names no provision")
+        _check_figures({"text": text, "law": law}, figures, label, problems)
+        deadlines.append(Deadline(text=text, law=law))
+    return tuple(deadlines)
+
+
+def _public_sector(raw: Any, languages: Tuple[str, ...], where: str, problems: List[str]) -> PublicSectorNote | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or "text" not in raw:
+        problems.append(f"{where} public_sector: expected 'text' (per language) and 'refs'")
+        return None
+    text = _localized(raw["text"], languages, f"{where} public_sector text", problems)
+    refs = _refs(raw.get("refs"), languages, f"{where} public_sector refs", problems)
+    return PublicSectorNote(text=text, refs=refs)
+
+
+def _check_rendering(topic: Topic, where: str, problems: List[str]) -> None:
+    """Length and shape of what a worker reads, per language."""
+    for code in topic.summary:
+        screen = topic.first_screen(code)
+        sentences = sentence_count(code, screen.summary)
+        if sentences > MAX_SUMMARY_SENTENCES:
+            problems.append(f"{where} summary[{code}]: {sentences} sentences > {MAX_SUMMARY_SENTENCES}")
+        text = "\n".join([screen.summary, *screen.steps, *screen.deadlines, *(p.text() for p in screen.places)])
+        for deadline in screen.deadlines:
+            if deadline not in text:
+                problems.append(f"{where} first screen[{code}]: deadline {deadline!r} is not shown")
+        limit = FIRST_SCREEN_CHARACTERS if code in CHARACTER_COUNTED_LANGUAGES else FIRST_SCREEN_CHARACTERS_SPACED
+        size = first_screen_size(code, text)
+        if size > limit:
+            problems.append(f"{where} first screen[{code}]: too long ({size} characters > {limit})")
+        details = topic.details(code)
+        problem = details_length_problem(code, details.text + " " + (details.public_sector or ""))
+        if problem:
+            problems.append(f"{where} details[{code}]: too long ({problem})")
 
 
 def _parse_topic(
-    path: Path, languages: Tuple[str, ...], figures: Figures, places: Mapping[str, Link], problems: List[str]
+    path: Path, languages: Tuple[str, ...], figures: Figures, places: Mapping[str, Place], problems: List[str]
 ) -> Topic | None:
     where = path.name
     try:
@@ -254,138 +545,93 @@ def _parse_topic(
     reviewed_by = raw.get("reviewed_by")
     if not isinstance(reviewed_by, str) or not reviewed_by.strip():
         problems.append(f"{where}: 'reviewed_by' must name the reviewer's role (e.g. union_counselor, lawyer)")
-    title = _localized(raw.get("title"), languages, f"{where} title", problems)
-    answer = _localized(raw.get("answer"), languages, f"{where} answer", problems)
-    public_sector = _public_sector(raw.get("public_sector"), languages, where, problems)
-    refs = _refs(raw.get("refs"), languages, f"{where} refs", problems)
-    deadlines = _deadlines(raw, languages, figures, where, problems)
-    answer_parts: Dict[str, Mapping[str, str]] = {"answer": answer}
-    if public_sector:
-        answer_parts["public_sector"] = public_sector.text
-    _check_figures(answer_parts, figures, where, problems)
-    links = _links(raw.get("links"), places, where, problems)
     review_before = raw.get("review_before")
     if review_before is not None and not isinstance(review_before, dt.date):
         problems.append(f"{where}: 'review_before' must be a date (YYYY-MM-DD)")
-    if len(problems) == before:
-        for code in answer:
-            text = figures.fill(answer[code], code)
-            if public_sector:
-                text += figures.fill(public_sector.text[code], code)
-            problem = answer_length_problem(code, text)
-            if problem:
-                problems.append(f"{where} answer[{code}]: too long ({problem})")
+    if "answer" in raw:
+        problems.append(
+            f"{where}: 'answer' was split into summary, steps, where_to_go and details (see docs/legal-review.md)"
+        )
+    title = _localized(raw.get("title"), languages, f"{where} title", problems)
+    summary = _localized(raw.get("summary"), languages, f"{where} summary", problems)
+    steps = _steps(raw.get("steps"), languages, where, problems)
+    deadlines = _deadlines(raw, languages, figures, where, problems)
+    where_to_go = _where_to_go(raw.get("where_to_go"), places, where, problems)
+    details_text = _localized(raw.get("details"), languages, f"{where} details", problems)
+    public_sector = _public_sector(raw.get("public_sector"), languages, where, problems)
+    refs = _refs(raw.get("refs"), languages, f"{where} refs", problems)
+    links = _links(raw.get("links"), places, where, problems)
+    answer_parts: Dict[str, Mapping[str, str]] = {"summary": summary, "details": details_text}
+    answer_parts.update({f"steps[{i}]": step for i, step in enumerate(steps)})
+    if public_sector:
+        answer_parts["public_sector"] = public_sector.text
+    _check_figures(answer_parts, figures, where, problems)
+    worded: Dict[str, Mapping[str, str]] = {"title": title, **answer_parts}
+    worded.update({f"refs[{i}]": ref for i, ref in enumerate(refs)})
+    for i, deadline in enumerate(deadlines):
+        worded[f"deadlines[{i}] text"] = deadline.text
+        worded[f"deadlines[{i}] law"] = deadline.law
+    if public_sector:
+        worded.update({f"public_sector refs[{i}]": ref for i, ref in enumerate(public_sector.refs)})
+    _check_abbreviations(worded, where, problems)
     if len(problems) > before:
         return None
-    return Topic(
+    parsed = Topic(
         topic=str(topic),
         title=title,
         reviewed=reviewed,
         reviewed_by=str(reviewed_by).strip(),
+        summary=summary,
+        steps=steps,
+        deadlines=deadlines,
+        where_to_go=where_to_go,
+        details_text=details_text,
+        public_sector=public_sector,
         refs=refs,
         links=links,
-        answer=answer,
-        public_sector=public_sector,
-        deadlines=deadlines,
         figures=figures,
         review_before=review_before,
     )
+    _check_rendering(parsed, where, problems)
+    return parsed if len(problems) == before else None
 
 
-def _public_sector(raw: Any, languages: Tuple[str, ...], where: str, problems: List[str]) -> PublicSectorNote | None:
-    if raw is None:
-        return None
-    if not isinstance(raw, dict) or "text" not in raw:
-        problems.append(f"{where} public_sector: expected 'text' (per language) and 'refs'")
-        return None
-    text = _localized(raw["text"], languages, f"{where} public_sector text", problems)
-    refs = _refs(raw.get("refs"), languages, f"{where} public_sector refs", problems)
-    return PublicSectorNote(text=text, refs=refs)
+def _check_places(places: Mapping[str, Place], where: str, problems: List[str]) -> None:
+    """Names and labels of places are read by workers too: no banned abbreviations."""
+    for place in places.values():
+        _check_abbreviations({f"{place.id} name": place.names, f"{place.id} label": place.labels}, where, problems)
 
 
-def _deadlines(
-    raw: Mapping[str, Any], languages: Tuple[str, ...], figures: Figures, where: str, problems: List[str]
-) -> Tuple[Mapping[str, str], ...]:
-    """Deadlines are required as a key: an empty list says "this topic has none"."""
-    if not isinstance(raw.get("deadlines"), list):
-        problems.append(f"{where}: 'deadlines' must be a list (empty if the topic has no time limit)")
-        return ()
-    deadlines = []
-    for i, entry in enumerate(raw["deadlines"]):
-        label = f"{where} deadlines[{i}]"
-        text = _localized(entry, languages, label, problems)
-        for code, value in text.items():
-            if not placeholders(value):
-                problems.append(f"{label}[{code}]: states no period from figures.yml")
-            if not _PROVISION.search(value):
-                problems.append(f"{label}[{code}]: names no provision")
-        _check_figures({"text": text}, figures, label, problems)
-        deadlines.append(text)
-    return tuple(deadlines)
+def _contacts() -> Mapping[str, str]:
+    # Read only when the caller gives none, so tests and tools can pass their own.
+    from bot.settings import get_settings
+
+    return get_settings().contacts
 
 
-def _links(raw: Any, places: Mapping[str, Link], where: str, problems: List[str]) -> Tuple[Link, ...]:
-    """The official pages an answer points to, named by their id in places.yml."""
-    links = []
-    for i, place in enumerate(raw or ()):
-        if not isinstance(place, str) or place not in places:
-            problems.append(f"{where} links[{i}]: {place!r} is not a place in {PLACES_FILE}")
-            continue
-        links.append(places[place])
-    if not raw:
-        problems.append(f"{where}: 'links' must give at least one official page")
-    return tuple(links)
-
-
-def official_url_problem(url: str) -> str | None:
-    """Why `url` is not an https link to an official site, if it is not."""
-    parts = urlsplit(url)
-    if parts.scheme != "https" or not parts.hostname or not parts.hostname.endswith(OFFICIAL_HOST_SUFFIXES):
-        return f"{url!r} is not an https link to an official site"
-    return None
-
-
-def load_places(path: Path, languages: Tuple[str, ...]) -> Dict[str, Link]:
-    """Read places.yml: every official office or page once, with its label in every language."""
-    where = path.name
-    problems: List[str] = []
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise KnowledgeError([f"{where}: cannot read: {error}"]) from error
-    if not isinstance(raw, dict) or not isinstance(raw.get("places"), dict):
-        raise KnowledgeError([f"{where}: expected a mapping with 'places'"])
-    places: Dict[str, Link] = {}
-    for name, entry in raw["places"].items():
-        entry = entry if isinstance(entry, dict) else {}
-        url = str(entry.get("url", ""))
-        problem = official_url_problem(url)
-        if problem:
-            problems.append(f"{where} {name}: {problem}")
-        labels = _localized(entry.get("label"), languages, f"{where} {name} label", problems)
-        places[str(name)] = Link(url=url, labels=labels)
-    if problems:
-        raise KnowledgeError(problems)
-    return places
-
-
-def load_knowledge(directory: Path, languages: Iterable[str], topics: Iterable[str]) -> KnowledgeBase:
+def load_knowledge(
+    directory: Path, languages: Iterable[str], topics: Iterable[str], contacts: Mapping[str, str] | None = None
+) -> KnowledgeBase:
     """Load every topic file and validate it against the topic list and languages.
 
     Raises KnowledgeError listing all problems: a topic without an answer file,
     an answer file for no known topic (orphan), a language missing anywhere,
-    a missing provision, deadline key or link, a link that is not a place in
-    places.yml, a number not taken from figures.yml, or an answer over the
-    length limit.
+    a missing provision, deadline key, step or office, a place that is not in
+    places.yml, a number not taken from figures.yml, an abbreviation, or a
+    first screen or details over its length limit. `contacts` are the phone
+    numbers places may name (settings.yml's `contacts` if not given).
     """
     languages = tuple(languages)
     expected = set(topics)
     problems: List[str] = []
     try:
         figures = load_figures(directory / FIGURES_FILE, languages)
+        places = load_places(directory / PLACES_FILE, languages, _contacts() if contacts is None else contacts, figures)
     except FiguresError as error:
         raise KnowledgeError(str(error).splitlines()) from error
-    places = load_places(directory / PLACES_FILE, languages)
+    except PlacesError as error:
+        raise KnowledgeError(error.problems) from error
+    _check_places(places, PLACES_FILE, problems)
     found: Dict[str, Topic] = {}
     files = sorted(path for path in directory.glob("*.yml") if path.name not in DATA_FILES)
     for path in files:
@@ -399,4 +645,23 @@ def load_knowledge(directory: Path, languages: Iterable[str], topics: Iterable[s
         problems.append(f"topic '{missing}' has no answer file {missing}.yml")
     if problems:
         raise KnowledgeError(problems)
-    return KnowledgeBase(found, figures)
+    return KnowledgeBase(found, figures, places)
+
+
+__all__: Sequence[str] = (
+    "AnswerLabels",
+    "AnswerText",
+    "Deadline",
+    "Details",
+    "FirstScreen",
+    "KnowledgeBase",
+    "KnowledgeError",
+    "Link",
+    "LinkLine",
+    "Place",
+    "PlaceLine",
+    "PublicSectorNote",
+    "Topic",
+    "list_separator",
+    "load_knowledge",
+)

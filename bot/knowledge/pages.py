@@ -22,7 +22,7 @@ from typing import Any, Dict, List, Mapping, Sequence
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from bot.knowledge.base import CHARACTER_COUNTED_LANGUAGES, AnswerLabels, Topic
+from bot.knowledge.base import AnswerLabels, list_separator
 from bot.knowledge.search import SearchHit, TopicSearch, UnknownLanguage
 from bot.settings import Settings
 from bot.texts import Texts
@@ -76,6 +76,11 @@ def rich_text(text: str) -> Markup:
     return Markup("").join(parts)
 
 
+def tel_href(phone: str) -> str:
+    """A tel: address for a phone number as written (0120-811-610 -> tel:0120811610)."""
+    return "tel:" + re.sub(r"[^0-9+]", "", phone)
+
+
 def plain_text(text: str) -> str:
     """Bot text without furigana readings, for places that take no markup (<title>)."""
     return _RUBY.sub(lambda match: match.group(1), text)
@@ -125,6 +130,7 @@ class FaqPages:
         )
         self._env.filters["rich"] = rich_text
         self._env.filters["plain"] = plain_text
+        self._env.filters["tel"] = tel_href
 
     # ---- pages ---------------------------------------------------------------------------
 
@@ -153,7 +159,11 @@ class FaqPages:
         return self._render(200, "index.html", language, topics=topics, others=self._others(language, "/"))
 
     def topic(self, language: str, topic_id: str) -> Page:
-        """GET /faq/<lang>/<topic>: the answer as the bot gives it, with its official links."""
+        """GET /faq/<lang>/<topic>: the first screen, the details folded in <details>, official links.
+
+        Rendered from the answer's structure (Topic.first_screen and
+        Topic.details), never by parsing the chat text.
+        """
         if language not in self.languages or topic_id not in self.base:
             return self.not_found(language if language in self.languages else None)
         topic = self.base[topic_id]
@@ -162,7 +172,10 @@ class FaqPages:
             "topic.html",
             language,
             title=topic.title[language],
-            lines=self._answer_lines(topic, language),
+            labels=AnswerLabels.from_texts(self.texts, language),
+            screen=topic.first_screen(language),
+            details=topic.details(language),
+            separator=list_separator(language),
             links=[{"url": link.url, "label": link.labels[language]} for link in topic.links],
             reviewed=topic.reviewed.isoformat(),
             others=self._others(language, f"/{topic_id}"),
@@ -231,37 +244,6 @@ class FaqPages:
             if code != language
         ]
 
-    def _answer_lines(self, topic: Topic, language: str) -> List[Mapping[str, Any]]:
-        """The bot's rendering of the answer, line by line, each with its kind and label set off."""
-        labels = AnswerLabels.from_texts(self.texts, language)
-        lines = topic.render(language, labels).split("\n")
-        result = []
-        for number, line in enumerate(lines):
-            kind, label, rest = "", "", line
-            for candidate_kind, prefix in (
-                ("deadline", f"⏳ {labels.deadline}: "),
-                ("law", f"{labels.law}: "),
-                ("link", f"{labels.link}: "),
-                ("public-sector", f"【{labels.public_sector}】"),
-            ):
-                if line.startswith(prefix):
-                    kind, label, rest = candidate_kind, prefix.strip(), line[len(prefix) :]
-                    break
-            if not kind and number == len(lines) - 1 and line == labels.closing:
-                kind = "closing"
-            html = _citations(topic, language, rest) if kind == "law" else rich_text(rest)
-            result.append({"kind": kind, "label": label, "html": html})
-        return result
-
-
-def _citations(topic: Topic, language: str, text: str) -> Markup:
-    """The provisions of the law line, each as a <cite>, if the line is exactly them."""
-    separator = "、" if language in CHARACTER_COUNTED_LANGUAGES else "; "
-    refs = [ref[language] for ref in topic.refs]
-    if separator.join(refs) != text:
-        return rich_text(text)
-    return Markup(separator).join(Markup("<cite>{}</cite>").format(ref) for ref in refs)
-
 
 def _hit_fields(hit: SearchHit, language: str) -> Dict[str, Any]:
     """One result as the pages and the JSON API give it."""
@@ -274,4 +256,4 @@ def _hit_fields(hit: SearchHit, language: str) -> Dict[str, Any]:
     }
 
 
-__all__ = ["FaqPages", "Page", "UnknownLanguage", "plain_text", "rich_text", "stylesheet", "topic_url"]
+__all__ = ["FaqPages", "Page", "UnknownLanguage", "plain_text", "rich_text", "stylesheet", "tel_href", "topic_url"]

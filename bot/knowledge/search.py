@@ -1,10 +1,11 @@
 """Keyword search over the answer knowledge base, in every supported language.
 
-One BM25 document per topic and language: the topic's title, its answer (with
-the deadlines and public-sector note, figures filled in) and its training
-examples in that language (data/nlu/faq/<topic>.yml), which are worded the way
-workers ask. The public FAQ pages, the widget's "search answers" box and the
-bot's suggestions when it is unsure all call `search()`.
+One BM25 document per topic and language: the topic's title, its answer
+(summary, steps and details, with the deadlines and public-sector note,
+figures filled in) and its training examples in that language
+(data/nlu/faq/<topic>.yml), which are worded the way workers ask. The public
+FAQ pages, the widget's "search answers" box and the bot's suggestions when it
+is unsure all call `search()`.
 
 How text becomes terms (`Analyzer`; `make bench-search` measures each part):
 - Japanese: fugashi + unidic-lite lemmas of the content words (解雇された and
@@ -224,7 +225,7 @@ class TopicSearch:
             sentences = {
                 topic: tuple(
                     _Sentence(sentence, frozenset(self.analyzer.views(sentence)[WORDS]))
-                    for sentence in split_sentences(base[topic].text(base[topic].answer, language))
+                    for sentence in split_sentences(base[topic].body(language))
                 )
                 for topic in topics
             }
@@ -275,8 +276,8 @@ def _best_sentence(sentences: Sequence[_Sentence], query_words: Iterable[str]) -
 
 def topic_texts(topic: Topic, language: str, examples: Iterable[str]) -> List[str]:
     """What one topic's search document is made of in `language`."""
-    texts = [topic.title[language], topic.text(topic.answer, language)]
-    texts += [topic.text(deadline, language) for deadline in topic.deadlines]
+    texts = [topic.title[language], topic.body(language)]
+    texts += [topic.text(deadline.text, language) for deadline in topic.deadlines]
     if topic.public_sector:
         texts.append(topic.text(topic.public_sector.text, language))
     texts += list(examples)

@@ -15,7 +15,7 @@ from markupsafe import escape
 from bot import paths
 from bot.decision import Outcome
 from bot.knowledge import load_knowledge
-from bot.knowledge.pages import PAGE_TEXTS_FILE, FaqPages, load_page_texts, plain_text, rich_text
+from bot.knowledge.pages import PAGE_TEXTS_FILE, FaqPages, load_page_texts, plain_text, rich_text, tel_href
 from bot.knowledge.search import search, topic_search
 from bot.settings import load_settings
 from bot.texts import get_texts
@@ -86,6 +86,35 @@ def test_the_law_line_names_each_provision() -> None:
     assert page.status == 200
     assert "<cite>労働基準法第37条</cite>" in page.html
     assert 'href="https://www.check-roudou.mhlw.go.jp/"' in page.html
+
+
+def test_the_answer_page_shows_the_first_screen_and_folds_the_details() -> None:
+    pages = FaqPages(topic_search(), get_texts(), SETTINGS)
+    topic = load_knowledge(paths.KNOWLEDGE_DIR, LANGUAGES, TOPICS)["unpaid_wages"]
+    screen, details = topic.first_screen("ja"), topic.details("ja")
+
+    html = pages.topic("ja", "unpaid_wages").html
+
+    fold = html.index("<details>")
+    assert html.index("<summary>詳しく</summary>") > fold
+    assert html.index(str(escape(screen.summary))) < fold
+    assert all(html.index(str(escape(step))) < fold for step in screen.steps)
+    assert all(html.index(str(escape(deadline))) < fold for deadline in screen.deadlines)
+    assert html.index(str(escape(screen.places[0].name))) < fold
+    assert html.index(str(escape(details.text))) > fold
+    assert html.index("<cite>労働基準法第24条</cite>") > fold
+    assert html.index("<cite>賃金の支払の確保等に関する法律施行規則第17条</cite>") > fold
+    assert html.index(str(escape(get_texts().get("ja", "answer_closing")))) > html.index("</details>")
+
+
+def test_a_phone_line_is_a_tap_to_call_link() -> None:
+    pages = FaqPages(topic_search(), get_texts(), SETTINGS)
+    number = SETTINGS.contacts["labor_hotline"]
+
+    html = pages.topic("en", "where_to_consult").html
+
+    assert f'<a class="phone" href="{tel_href(number)}">{number}</a>' in html
+    assert tel_href("0120-811-610") == "tel:0120811610"
 
 
 # ---- through the running server ------------------------------------------------------------

@@ -94,7 +94,7 @@ def test_hits_are_in_the_query_language_best_first_and_limited() -> None:
     base = topic_search().base
     first = base[hits[0].topic]
     assert hits[0].title == first.title["ja"]
-    assert hits[0].snippet.rstrip("…") in first.text(first.answer, "ja")
+    assert hits[0].snippet.rstrip("…") in first.body("ja")
     english = search("unpaid overtime", "en", limit=1)[0]
     assert english.title == base[english.topic].title["en"]
 

@@ -57,5 +57,7 @@ bench-massive: venv
 bench-search: venv
 	$(PY) -m bench.search_benchmark
 
+## ruff, and the layer contracts of .importlinter (DESIGN.md "Where things go").
 lint: venv
 	$(PY) -m ruff check bot actions tests bench
+	$(VENV)/bin/lint-imports

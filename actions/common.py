@@ -4,27 +4,23 @@ and the one `custom` object a turn sends (the REST contract in DESIGN.md).
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any, Dict, List
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
-from bot import paths
 from bot.db import session_factory
-from bot.knowledge import AnswerLabels, KnowledgeBase, load_knowledge
+from bot.knowledge import AnswerLabels, KnowledgeBase, get_knowledge
 from bot.settings import Settings, get_settings
 from bot.texts import Texts, get_texts
-from bot.topics import FAQ_INTENT, faq_topic_ids
+from bot.topics import FAQ_INTENT
 from bot.turn import TOPIC_ENTITY, Turn, read_turn
 
 
-@lru_cache(maxsize=1)
 def knowledge() -> KnowledgeBase:
-    """The knowledge base, validated once per action-server process."""
-    settings = get_settings()
-    return load_knowledge(paths.KNOWLEDGE_DIR, settings.language_codes, faq_topic_ids())
+    """The knowledge base, validated once per process (bot.knowledge.get_knowledge)."""
+    return get_knowledge()
 
 
 def db_session() -> Session:

@@ -15,6 +15,7 @@ from actions.ticketing import assign_office
 from bot.handoff.models import Reason
 from bot.handoff.offices import get_offices
 from bot.handoff.tickets import open_ticket
+from bot.settings import get_settings
 from bot.turn import HANDOFF_SLOT
 
 logger = logging.getLogger(__name__)
@@ -38,17 +39,20 @@ class ActionCrisis(Action):
         dispatcher.utter_message(text=texts.get(turn.language, "crisis"))
         request = turn.ticket_request(Reason.CRISIS)
         ticket_id: str | None = None
+        own_ticket = False
         try:
             with common.db_session() as session:
-                ticket, _ = open_ticket(session, request)
+                ticket, _ = open_ticket(session, request, get_settings().limits.tickets_per_address_per_hour)
                 assign_office(ticket, None, get_offices())
                 session.commit()
                 ticket_id = ticket.public_id
+                # Past the per-address limit a crisis joins another conversation's urgent ticket.
+                own_ticket = ticket.sender_id == turn.sender_id
         except SQLAlchemyError:
-            logger.exception("URGENT: crisis ticket for %s could not be stored.", turn.sender_id)
+            logger.exception("URGENT: a crisis ticket could not be stored.")
         if ticket_id is not None:
             dispatcher.utter_message(text=texts.get(turn.language, "crisis_ticket", ticket=ticket_id))
         common.decide(dispatcher, "crisis", ticket=ticket_id)
-        if ticket_id is None:
+        if not own_ticket:
             return turn.with_events()
         return turn.with_events(SlotSet(HANDOFF_SLOT, True))

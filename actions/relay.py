@@ -62,7 +62,7 @@ class ActionRelayToCounselor(Action):
             return relay(dispatcher, turn)
         except SQLAlchemyError:
             # Keep the pause: the message is in the tracker, and the console shows the tracker.
-            logger.exception("Message of %s could not be added to its ticket.", turn.sender_id)
+            logger.exception("A message could not be added to its ticket.")
             dispatcher.utter_message(text=common.texts().get(turn.language, "handoff_failed"))
             common.decide(dispatcher, "handoff", ticket=None, priority="normal")
             return turn.with_events()
@@ -91,7 +91,8 @@ def relay(dispatcher: CollectingDispatcher, turn: Turn) -> List[EventType]:
             return turn.with_events(*bot_resumes())
 
         guess = turn.decision.topics[0] if turn.decision.topics else None
-        lifecycle.record_person_message(session, ticket, turn.text, language, guess)
+        source = f"user:{turn.message_id}" if turn.message_id else None
+        lifecycle.record_person_message(session, ticket, turn.text, language, guess, source)
         region = find_region(turn.text) if ticket.region is None else None
         lines: List[str] = []
         if region is not None:

@@ -14,7 +14,8 @@ from actions import common
 from bot.core.tables import utcnow
 from bot.handoff.models import Reason, Ticket
 from bot.handoff.offices import Office, Offices, get_offices
-from bot.handoff.tickets import open_ticket
+from bot.handoff.tickets import TicketLimitReached, open_ticket
+from bot.settings import get_settings
 from bot.turn import HANDOFF_SLOT, REPHRASE_ASKED_SLOT, Turn
 
 _WEEKDAYS = {"ja": "月火水木金土日", "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
@@ -63,14 +64,18 @@ def hand_off(dispatcher: CollectingDispatcher, turn: Turn, reason: Reason) -> Li
     offices = get_offices()
     try:
         with common.db_session() as session:
-            ticket, created = open_ticket(session, request)
+            ticket, created = open_ticket(session, request, get_settings().limits.tickets_per_address_per_hour)
             office = assign_office(ticket, None, offices)
             session.commit()
             ticket_id, priority, region_known = ticket.public_id, ticket.priority, ticket.region is not None
+    except TicketLimitReached:
+        dispatcher.utter_message(text=texts.get(language, "tickets_limited"))
+        common.decide(dispatcher, "handoff", ticket=None, priority=request.priority.value)
+        return events
     except SQLAlchemyError:
         # Say so rather than promise a reply nobody will send; the person's
         # message stays in the tracker store for the retry.
-        logger.exception("Ticket for %s could not be stored.", turn.sender_id)
+        logger.exception("A ticket could not be stored.")
         dispatcher.utter_message(text=texts.get(language, "handoff_failed"))
         common.decide(dispatcher, "handoff", ticket=None, priority=request.priority.value)
         return events

@@ -16,8 +16,14 @@ from bot import paths
 from bot.local_secret import local_secret
 
 TOKEN_FILE = "rasa-token"
+ACTION_TOKEN_FILE = "action-token"
 
 
 def rasa_api_token(env: Mapping[str, str] | None = None, var_dir: Path = paths.VAR_DIR) -> str:
     """`SOBA_RASA_TOKEN`, else the token kept in `var/rasa-token` (created if missing)."""
     return local_secret("SOBA_RASA_TOKEN", TOKEN_FILE, os.environ if env is None else env, var_dir)
+
+
+def action_server_token(env: Mapping[str, str] | None = None, var_dir: Path = paths.VAR_DIR) -> str:
+    """The secret the Rasa server sends to the action server: `SOBA_ACTION_TOKEN`, else `var/action-token`."""
+    return local_secret("SOBA_ACTION_TOKEN", ACTION_TOKEN_FILE, os.environ if env is None else env, var_dir)

@@ -22,19 +22,17 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from typing import List
 
 from bot import paths, processes
 from bot.api_token import rasa_api_token
-from bot.channels.seen_events import forget_before
 from bot.db import session_factory
 from bot.knowledge import KnowledgeError, load_knowledge
 from bot.settings import get_settings
 from bot.topics import faq_topic_ids
 
 logger = logging.getLogger("soba")
-
-SEEN_EVENTS_KEPT_DAYS = 7
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -69,10 +67,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     # A supervisor stops Soba with SIGTERM: leave through `finally`, so the
     # servers stop with it instead of holding their ports as orphans.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    # Create the database (and its folder) before Rasa's tracker store opens it.
+    secure_var_dir()
+    # Create or migrate the database before any server opens it.
     session_factory(settings.database_url)
-    # Platforms stop redelivering webhooks within a day; older records only take space.
-    forget_before(dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=SEEN_EVENTS_KEPT_DAYS), settings.database_url)
+    _purge_on_schedule(settings.retention.purge_every_hours)
     env = processes.child_env(settings)
     model = processes.train(env)
     actions = processes.start_action_server(env, settings.action_port)
@@ -112,13 +110,58 @@ def cmd_run(args: argparse.Namespace) -> int:
         processes.stop(actions)
 
 
-def cmd_console(args: argparse.Namespace) -> int:
-    """Serve the staff console alone (`run` starts it with the servers)."""
-    from bot.console.app import serve
+def secure_var_dir() -> None:
+    """var/ holds the database and Soba's secrets: make it owner-only (security review M2)."""
+    paths.VAR_DIR.mkdir(mode=0o700, exist_ok=True)
+    os.chmod(paths.VAR_DIR, 0o700)
+
+
+def _purge_on_schedule(every_hours: float) -> None:
+    """Run `purge` now and then every `every_hours`, in a daemon thread of the `run` process."""
+    from bot.retention import purge
+
+    def loop() -> None:
+        stop = threading.Event()
+        while True:
+            try:
+                purge(get_settings())
+            except Exception:  # a process boundary: the servers must keep running
+                logger.exception("Scheduled purge failed; it runs again in %.0f h.", every_hours)
+            stop.wait(every_hours * 3600)
+
+    threading.Thread(target=loop, name="soba-purge", daemon=True).start()
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    """Delete or anonymise personal data older than retention.personal_data_days (settings.yml)."""
+    from bot.retention import purge
+
+    settings = get_settings()
+    report = purge(settings)
+    print(f"Purged personal data older than {settings.retention.personal_data_days} days: {report}.")
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Bring the database schema up to date (Alembic migrations in bot/core/migrations)."""
+    from bot.core.migrations.runner import current_revision
+    from bot.db import make_engine
 
     settings = get_settings()
     session_factory(settings.database_url)
-    serve(args.port or settings.console_port, host=args.host)
+    with make_engine(settings.database_url).connect() as connection:
+        print(f"Database schema at revision {current_revision(connection)}.")
+    return 0
+
+
+def cmd_console(args: argparse.Namespace) -> int:
+    """Serve the staff console alone (`run` starts it with the servers)."""
+    from bot.console.app import serve
+    from bot.retention import forget_conversation
+
+    settings = get_settings()
+    session_factory(settings.database_url)
+    serve(args.port or settings.console_port, host=args.host, forget=forget_conversation)
     return 0
 
 
@@ -268,11 +311,15 @@ def build_parser() -> argparse.ArgumentParser:
         ("chat", cmd_chat),
         ("evaluate", cmd_evaluate),
         ("check-knowledge", cmd_check_knowledge),
+        ("purge", cmd_purge),
+        ("migrate", cmd_migrate),
     ]:
         commands.add_parser(name, help=handler.__doc__).set_defaults(handler=handler)
     line = commands.add_parser("line", help="LINE official account set-up").add_subparsers(dest="line", required=True)
     rich_menu = line.add_parser("rich-menu", help=cmd_line_rich_menu.__doc__)
-    rich_menu.add_argument("--faq-url", required=True, help="public https URL of the FAQ pages, e.g. https://host/faq/ja/")
+    rich_menu.add_argument(
+        "--faq-url", required=True, help="public https URL of the FAQ pages, e.g. https://host/faq/ja/"
+    )
     rich_menu.set_defaults(handler=cmd_line_rich_menu)
     telegram = commands.add_parser("telegram", help="Telegram bot set-up")
     telegram_actions = telegram.add_subparsers(dest="telegram", required=True)

@@ -18,9 +18,10 @@ import enum
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence, Tuple
 
+from bot.core.contract import CRISIS_INTENT
 from bot.topics import FALLBACK_INTENT, FAQ_INTENT, faq_selection, topic_of
 
-CRISIS_INTENT = "crisis"
+__all__ = ["CRISIS_INTENT", "Decision", "Outcome", "Thresholds", "TopicPrediction"]
 
 
 class Outcome(enum.Enum):

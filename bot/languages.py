@@ -11,8 +11,8 @@ import re
 import unicodedata
 from typing import Iterable, Mapping
 
-from bot.scripts import has_japanese
 from bot.settings import Language
+from bot.text.scripts import has_japanese
 
 _LATIN_LETTER = re.compile(r"[A-Za-z]")
 

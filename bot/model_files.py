@@ -24,7 +24,11 @@ def _inputs(root: Path) -> Iterable[Path]:
     yield root / "domain.yml"
     yield from sorted(p for p in (root / "data").rglob("*") if p.is_file())
     yield from sorted((root / "bot" / "nlu").glob("*.py"))
-    yield root / "bot" / "scripts.py"
+    # The text views the components read (scripts, romaji, Japanese words, normalisation).
+    yield from sorted((root / "bot" / "text").glob("*.py"))
+    # Topic ids and intent names the components emit.
+    yield root / "bot" / "topics.py"
+    yield root / "bot" / "core" / "contract.py"
 
 
 def fingerprint(root: Path = paths.ROOT) -> str:

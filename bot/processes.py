@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Dict, List, Mapping
 
 from bot import paths
+from bot.api_token import action_server_token
 from bot.channels.credentials import write_effective_credentials
 from bot.model_files import MODEL_SUFFIX, model_path
 from bot.settings import Settings
@@ -37,11 +38,16 @@ class TrainingError(RuntimeError):
 def child_env(
     settings: Settings, action_port: int | None = None, extra: Mapping[str, str] | None = None
 ) -> Dict[str, str]:
-    """Environment for Rasa processes: our components importable, endpoints filled."""
+    """Environment for Rasa processes: our components importable, endpoints and secrets filled.
+
+    Secrets travel in the environment, which only the owner can read
+    (`/proc/<pid>/environ` is 0400), never on a command line (security review M1).
+    """
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(paths.ROOT), env.get("PYTHONPATH", "")]))
     env["SOBA_DATABASE_URL"] = settings.database_url
     env["SOBA_ACTION_ENDPOINT"] = f"http://127.0.0.1:{action_port or settings.action_port}/webhook"
+    env["SOBA_ACTION_TOKEN"] = action_server_token(env)
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     # Sanic reads SANIC_* variables into its config: one body-size limit for every route.
     env["SANIC_REQUEST_MAX_SIZE"] = str(settings.channels.max_body_bytes)
@@ -84,8 +90,8 @@ def train(env: Mapping[str, str], models_dir: Path = paths.MODELS_DIR, force: bo
 
 
 def start_action_server(env: Mapping[str, str], port: int, log: Path | None = None) -> subprocess.Popen:
-    """Start the rasa_sdk action server serving the `actions` package."""
-    command = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+    """Start the action server (rasa_sdk serving `actions`) on loopback, behind SOBA_ACTION_TOKEN."""
+    command = [sys.executable, "-m", "bot.action_server", "--port", str(port)]
     return _spawn(command, env, log)
 
 
@@ -95,20 +101,18 @@ def start_rasa_server(
     """Start the Rasa server with the HTTP API and the channels in credentials.yml.
 
     Channels whose secrets are not in `env` are left out (bot/channels/credentials.py).
+    The API token goes in the environment (bot/server.py), never on the command line.
     """
     # It holds only `${VAR}` references, never the secrets themselves.
     credentials = write_effective_credentials(env, Path(tempfile.gettempdir()) / f"soba-credentials-{port}.yml")
     command: List[str] = [
-        sys.executable, "-m", "rasa", "run",
-        "--enable-api",
+        sys.executable, "-m", "bot.server",
         "--model", str(model),
         "--port", str(port),
         "--endpoints", str(paths.ENDPOINTS_FILE),
         "--credentials", str(credentials),
-        # One argument: a token that starts with "-" would otherwise read as an option.
-        f"--auth-token={auth_token}",
     ]  # fmt: skip
-    return _spawn(command, env, log)
+    return _spawn(command, {**env, "SOBA_RASA_TOKEN": auth_token}, log)
 
 
 def start_console(env: Mapping[str, str], port: int, log: Path | None = None) -> subprocess.Popen:

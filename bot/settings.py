@@ -47,6 +47,30 @@ class ChannelSettings:
     max_body_bytes: int
 
 
+@dataclass(frozen=True)
+class LimitSettings:
+    """How fast one person or one network address may send (bot/channels/limits.py)."""
+
+    conversation_per_minute: float
+    conversation_burst: int
+    address_per_minute: float
+    address_burst: int
+    # New tickets per network address per hour (REST and widget); crisis is never refused.
+    tickets_per_address_per_hour: int
+
+
+@dataclass(frozen=True)
+class RetentionSettings:
+    """How long personal data is kept (`soba purge`, docs/security.md)."""
+
+    # Conversations, tickets' messages and notes, outboxes, audit details: deleted or anonymised after this.
+    personal_data_days: int
+    # A platform's redelivery is recognised for this long; older events are refused.
+    redelivery_days: int
+    # `soba run` purges this often.
+    purge_every_hours: float
+
+
 IPNetwork = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
 
 
@@ -82,6 +106,8 @@ class Settings:
     contacts: Mapping[str, str]
     channels: ChannelSettings
     console: ConsoleSettings
+    limits: LimitSettings
+    retention: RetentionSettings
 
     def thresholds_for(self, language: str) -> Thresholds:
         """The decision thresholds of `language` (its own, else the default)."""
@@ -154,7 +180,49 @@ def load_settings(
         contacts={key: str(value) for key, value in _require(raw, "contacts").items()},
         channels=channels,
         console=_console(_require(raw, "console"), env),
+        limits=_limits(_require(raw, "limits"), env),
+        retention=_retention(_require(raw, "retention"), env),
     )
+
+
+def _limits(raw: Any, env: Mapping[str, str]) -> LimitSettings:
+    """The `limits:` section; each value is overridden by SOBA_LIMIT_<NAME> (e.g. for a load test)."""
+
+    def value(name: str) -> Any:
+        return env.get(f"SOBA_LIMIT_{name.upper()}", raw[name])
+
+    try:
+        limits = LimitSettings(
+            conversation_per_minute=float(value("conversation_per_minute")),
+            conversation_burst=int(value("conversation_burst")),
+            address_per_minute=float(value("address_per_minute")),
+            address_burst=int(value("address_burst")),
+            tickets_per_address_per_hour=int(value("tickets_per_address_per_hour")),
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise SettingsError(f"settings: bad or missing limits value: {error}") from error
+    if min(limits.conversation_per_minute, limits.address_per_minute) <= 0 or min(
+        limits.conversation_burst, limits.address_burst, limits.tickets_per_address_per_hour
+    ) < 1:
+        raise SettingsError("settings: every limit must be positive")
+    return limits
+
+
+def _retention(raw: Any, env: Mapping[str, str]) -> RetentionSettings:
+    """The `retention:` section; SOBA_RETENTION_DAYS overrides personal_data_days."""
+    try:
+        retention = RetentionSettings(
+            personal_data_days=int(env.get("SOBA_RETENTION_DAYS", raw["personal_data_days"])),
+            redelivery_days=int(raw["redelivery_days"]),
+            purge_every_hours=float(raw["purge_every_hours"]),
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise SettingsError(f"settings: bad or missing retention value: {error}") from error
+    if retention.personal_data_days < 1 or retention.redelivery_days < 1 or retention.purge_every_hours <= 0:
+        raise SettingsError("settings: retention days and hours must be positive")
+    if retention.redelivery_days > retention.personal_data_days:
+        raise SettingsError("settings: retention.redelivery_days cannot exceed personal_data_days")
+    return retention
 
 
 def _console(raw: Any, env: Mapping[str, str]) -> ConsoleSettings:

@@ -14,6 +14,17 @@ from typing import Any, Dict, List, Mapping, Tuple
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
+from bot.core.contract import (
+    HANDOFF_SLOT,
+    LANGUAGE_HINT_METADATA,
+    LANGUAGE_LOCKED_SLOT,
+    LANGUAGE_SLOT,
+    LAST_TOPIC_SLOT,
+    ORIGIN_METADATA,
+    REPHRASE_ASKED_SLOT,
+    TOPIC_ENTITY,
+    TRUNCATED_METADATA,
+)
 from bot.decision import Decision, TopicPrediction
 from bot.handoff.models import Reason
 from bot.handoff.tickets import TicketRequest
@@ -21,18 +32,17 @@ from bot.languages import detect_language
 from bot.settings import Settings
 from bot.topics import FALLBACK_INTENT, FAQ_INTENT
 
-LANGUAGE_SLOT = "language"
-LANGUAGE_LOCKED_SLOT = "language_locked"
-LAST_TOPIC_SLOT = "last_topic"
-REPHRASE_ASKED_SLOT = "rephrase_asked"
-# A ticket is active: the person's messages go to the counselor, the bot stays quiet.
-HANDOFF_SLOT = "handoff_active"
-TOPIC_ENTITY = "topic"
-# Metadata a channel sets when it cut an over-long message before NLU.
-TRUNCATED_METADATA = "truncated"
-# Metadata a channel sets to the language the platform says the person uses
-# (Telegram's language_code); see bot/channels/language_hint.py.
-LANGUAGE_HINT_METADATA = "language"
+# The contract's names, for the actions that read them with the turn.
+__all__ = [
+    "HANDOFF_SLOT",
+    "LANGUAGE_LOCKED_SLOT",
+    "LANGUAGE_SLOT",
+    "LAST_TOPIC_SLOT",
+    "REPHRASE_ASKED_SLOT",
+    "TOPIC_ENTITY",
+    "Turn",
+    "read_turn",
+]
 
 
 @dataclass(frozen=True)
@@ -54,6 +64,11 @@ class Turn:
     # Guesses about the person's latest question, for a ticket.
     guesses: Tuple[Mapping[str, Any], ...]
     transcript: Tuple[Mapping[str, Any], ...]
+    # The person's message as the tracker knows it (the channel's inbox key),
+    # so what the turn records is recorded once even if the turn runs again.
+    message_id: str | None = None
+    # A pseudonym of the network address (REST, widget), for the ticket limit.
+    origin: str | None = None
 
     def ticket_request(self, reason: Reason) -> TicketRequest:
         """What a counselor needs to pick the conversation up."""
@@ -64,6 +79,7 @@ class Turn:
             reason=reason,
             transcript=[dict(line) for line in self.transcript],
             guesses=[dict(guess) for guess in self.guesses],
+            origin=self.origin,
         )
 
     def with_events(self, *events: EventType) -> List[EventType]:
@@ -91,6 +107,8 @@ def read_turn(tracker: Tracker, settings: Settings) -> Turn:
         truncated=bool(metadata.get(TRUNCATED_METADATA)),
         guesses=tuple(_question_guesses(tracker, settings.closest_topics)),
         transcript=tuple(_transcript(tracker)),
+        message_id=latest.get("message_id"),
+        origin=metadata.get(ORIGIN_METADATA) if isinstance(metadata.get(ORIGIN_METADATA), str) else None,
     )
 
 

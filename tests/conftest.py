@@ -117,15 +117,33 @@ class Servers:
             engine.dispose()
 
 
+# The whole suite talks from one address: limits that never bite, except where a test asks for the real ones.
+TEST_LIMITS = {
+    "SOBA_LIMIT_ADDRESS_PER_MINUTE": "100000",
+    "SOBA_LIMIT_ADDRESS_BURST": "100000",
+    "SOBA_LIMIT_TICKETS_PER_ADDRESS_PER_HOUR": "100000",
+}
+
+
 @contextlib.contextmanager
 def running_servers(
-    model: Path, fakes: PlatformFakes, workdir: Path, database_url: str, token: str | None = None
+    model: Path,
+    fakes: PlatformFakes,
+    workdir: Path,
+    database_url: str,
+    token: str | None = None,
+    limits: Dict[str, str] | None = None,
 ) -> Iterator[Servers]:
-    """The action server and the Rasa server on free ports, as `soba run` starts them; stopped on exit."""
+    """The action server and the Rasa server on free ports, as `soba run` starts them; stopped on exit.
+
+    Every test client comes from 127.0.0.1, so the shared servers run with
+    `TEST_LIMITS`; the tests of the limits themselves pass `limits={}` to get
+    settings.yml's.
+    """
     workdir.mkdir(parents=True, exist_ok=True)
     rasa_port, action_port = free_port(), free_port()
     settings = load_settings(env={"SOBA_DATABASE_URL": database_url})
-    extra = {"SOBA_ACTION_PORT": str(action_port), **fakes.env()}
+    extra = {"SOBA_ACTION_PORT": str(action_port), **fakes.env(), **(limits if limits is not None else TEST_LIMITS)}
     env = processes.child_env(settings, action_port=action_port, extra=extra)
     session_factory(database_url)  # as `soba run` does before starting the servers
     logs = [workdir / "actions.log", workdir / "rasa.log"]
@@ -181,11 +199,11 @@ def browser() -> Iterator[Any]:
 
 def clear_caches() -> None:
     """Forget process-wide settings so a test's environment takes effect."""
-    from actions.common import knowledge
+    from bot.knowledge import get_knowledge
 
     get_settings.cache_clear()
     get_texts.cache_clear()
-    knowledge.cache_clear()
+    get_knowledge.cache_clear()
 
 
 # Action tests decide with these thresholds, whatever `make bench` last chose.

@@ -8,8 +8,8 @@ from typing import Any, Dict, List, Tuple
 import pytest
 
 from bot.decision import Decision, Outcome, TopicPrediction
-from bot.scripts import has_japanese
 from bot.settings import load_settings
+from bot.text.scripts import has_japanese
 from tests.conftest import Servers
 
 pytestmark = pytest.mark.e2e
@@ -68,7 +68,9 @@ def test_request_human_creates_a_ticket_row(soba_servers: Servers) -> None:
     result = decision(soba_servers.say(sender, "人の相談員と話したいです"))
 
     assert result["type"] == "handoff" and result["priority"] == "normal"
-    rows = soba_servers.rows("SELECT id, reason, priority, language FROM tickets WHERE sender_id = :s", s=sender)
+    rows = soba_servers.rows(
+        "SELECT id, reason, priority, language FROM tickets WHERE sender_id = :s", s=f"rest:{sender}"
+    )
     assert [(str(r.id), r.reason, r.priority, r.language) for r in rows] == [
         (result["ticket"], "request_human", "normal", "ja")
     ]
@@ -111,7 +113,7 @@ def test_torn_question_asks_which_and_a_click_answers_without_a_ticket(soba_serv
     assert payloads[-1] == "/request_human" and len(payloads) == len(expected.topics) + 1
     answer = decision(soba_servers.say(sender, payloads[0]))
     assert answer == {"type": "faq_answer", "topic": expected.topics[0], "language": result["language"]}
-    assert soba_servers.rows("SELECT id FROM tickets WHERE sender_id = :s", s=sender) == []
+    assert soba_servers.rows("SELECT id FROM tickets WHERE sender_id = :s", s=f"rest:{sender}") == []
 
 
 def test_none_of_these_opens_a_ticket(soba_servers: Servers) -> None:
@@ -122,7 +124,7 @@ def test_none_of_these_opens_a_ticket(soba_servers: Servers) -> None:
     result = decision(soba_servers.say(sender, "/request_human"))
 
     assert result["type"] == "handoff"
-    rows = soba_servers.rows("SELECT reason, guesses FROM tickets WHERE sender_id = :s", s=sender)
+    rows = soba_servers.rows("SELECT reason, guesses FROM tickets WHERE sender_id = :s", s=f"rest:{sender}")
     assert len(rows) == 1 and rows[0].reason == "request_human"
 
 
@@ -132,11 +134,11 @@ def test_not_understood_twice_asks_to_rephrase_then_opens_a_ticket(soba_servers:
 
     first = decision(soba_servers.say(sender, text))
     assert first["type"] == "rephrase"
-    assert soba_servers.rows("SELECT id FROM tickets WHERE sender_id = :s", s=sender) == []
+    assert soba_servers.rows("SELECT id FROM tickets WHERE sender_id = :s", s=f"rest:{sender}") == []
 
     second = decision(soba_servers.say(sender, text))
     assert second["type"] == "handoff"
-    rows = soba_servers.rows("SELECT reason FROM tickets WHERE sender_id = :s", s=sender)
+    rows = soba_servers.rows("SELECT reason FROM tickets WHERE sender_id = :s", s=f"rest:{sender}")
     assert [r.reason for r in rows] == ["low_confidence"]
 
 
@@ -147,7 +149,7 @@ def test_no_text_gets_a_prompt_and_no_ticket(soba_servers: Servers, message: Any
     messages = soba_servers.post({"sender": sender, "message": message})
 
     assert decision(messages) == {"type": "no_text"}
-    assert soba_servers.rows("SELECT id FROM tickets WHERE sender_id = :s", s=sender) == []
+    assert soba_servers.rows("SELECT id FROM tickets WHERE sender_id = :s", s=f"rest:{sender}") == []
 
 
 def test_an_over_long_message_is_cut_and_the_person_is_told(soba_servers: Servers) -> None:
@@ -168,7 +170,7 @@ def test_crisis_gets_contacts_and_an_urgent_ticket(soba_servers: Servers, messag
     result = decision(messages)
     assert result["type"] == "crisis" and result["ticket"]
     assert any("0120-279-338" in (m.get("text") or "") for m in messages)
-    rows = soba_servers.rows("SELECT id, priority FROM tickets WHERE sender_id = :s", s=sender)
+    rows = soba_servers.rows("SELECT id, priority FROM tickets WHERE sender_id = :s", s=f"rest:{sender}")
     assert [(str(r.id), r.priority) for r in rows] == [(result["ticket"], "urgent")]
 
 
@@ -179,7 +181,7 @@ def test_feedback_button_is_recorded(soba_servers: Servers) -> None:
     messages = soba_servers.say(sender, '/feedback_positive{"topic":"overtime_pay"}')
 
     assert decision(messages) == {"type": "feedback_positive"}
-    rows = soba_servers.rows("SELECT topic, helpful FROM feedback WHERE sender_id = :s", s=sender)
+    rows = soba_servers.rows("SELECT topic, helpful FROM feedback WHERE sender_id = :s", s=f"rest:{sender}")
     assert [(r.topic, bool(r.helpful)) for r in rows] == [("overtime_pay", True)]
 
 
@@ -192,6 +194,6 @@ def test_conversation_is_stored_in_the_sql_tracker_store(soba_servers: Servers) 
     sender = new_sender()
     soba_servers.say(sender, "残業代が払われません")
 
-    rows = soba_servers.rows("SELECT type_name FROM events WHERE sender_id = :s", s=sender)
+    rows = soba_servers.rows("SELECT type_name FROM events WHERE sender_id = :s", s=f"rest:{sender}")
 
     assert "user" in {r.type_name for r in rows}

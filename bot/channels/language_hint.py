@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, Iterable
 
-from bot.turn import LANGUAGE_HINT_METADATA
+from bot.core.contract import LANGUAGE_HINT_METADATA
 
 _SUBTAG = re.compile(r"[-_]")
 

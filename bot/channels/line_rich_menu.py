@@ -15,6 +15,7 @@ from typing import List
 from linebot.models import PostbackAction, RichMenu, RichMenuArea, RichMenuBounds, RichMenuSize, URIAction
 
 from bot.channels.line import LANGUAGE_MENU_PAYLOAD, LineClient
+from bot.core.contract import REQUEST_HUMAN_PAYLOAD
 from bot.texts import get_texts
 
 logger = logging.getLogger(__name__)
@@ -22,7 +23,6 @@ logger = logging.getLogger(__name__)
 RICH_MENU_NAME = "Soba"
 IMAGE = Path(__file__).parent / "assets" / "line_rich_menu.png"
 WIDTH, HEIGHT = 2500, 843
-REQUEST_HUMAN_PAYLOAD = "/request_human"
 
 
 def area_labels(language: str) -> List[str]:

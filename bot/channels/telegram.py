@@ -7,64 +7,71 @@ Configured in credentials.yml:
       secret_token: ${TELEGRAM_SECRET_TOKEN}
 
 Telegram posts each update to `POST /webhooks/telegram/webhook` (registered by
-`python -m bot.cli telegram set-webhook --url https://<public host>`). Every
-request must carry the secret in `X-Telegram-Bot-Api-Secret-Token`; others get
-401 and are not read. An accepted update is answered 200 at once and handled
-in a background task, so a slow turn never makes Telegram retry; an update
-Telegram delivers again (same `update_id`) is handled once.
+`python -m bot.cli telegram set-webhook --url https://<public host>`). The
+machinery every channel shares (inbox, order, outbox, retry, start-up
+recovery) is `bot/channels/base.py`; this module holds what Telegram makes
+different:
 
-- str (or a photo's caption) goes through `bot.channels.incoming.prepare`;
-  a photo, sticker or voice message without text becomes `/no_text`.
-- `/start` greets and offers the languages, `/lang` offers the languages,
-  `/human` asks for a counselor. Other commands are read as text.
-- The person's Telegram `language_code` is a hint for the conversation's
-  language (bot/channels/language_hint.py).
-- A button tap (callback query) is acknowledged, its keyboard removed so it
-  cannot be tapped twice, and its payload handled as the person's message.
-- "typing…" shows while Soba works.
-- `get_output_channel()` sends to a chat at any later time, inside the
-  running event loop (a counselor's reply through Rasa's
-  `POST /conversations/<id>/tracker/events?output_channel=latest`).
+- every request must carry the secret in `X-Telegram-Bot-Api-Secret-Token`,
+  compared in constant time before the body is read; others get 401;
+- an update is keyed by its `update_id`, so Telegram's retry is handled once;
+- text (or a photo's caption) is the message; a photo, sticker or voice
+  message without text becomes `/no_text`; `/start` greets and offers the
+  languages, `/lang` offers the languages, `/human` asks for a counselor,
+  other commands are read as words; group chats are ignored;
+- a button tap (callback query) is acknowledged, its keyboard removed so it
+  cannot be tapped twice, and its payload handled as the person's message;
+- the person's `language_code` is a hint for the conversation's language;
+- "typing…" shows while Soba works; sending retries Telegram's flood limits
+  (`RetryAfter`) and network errors.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import hmac
-import json
 import logging
-from typing import Any, AsyncIterator, Awaitable, Callable, Dict, Optional, Set
+from typing import Any, AsyncIterator, Dict, List, Mapping, Optional
 
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from telegram import Bot, CallbackQuery, LinkPreviewOptions, Message, Update
+from telegram import Bot, LinkPreviewOptions, Message
 from telegram.constants import ChatAction
-from telegram.error import TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.channels.incoming import prepare
-from bot.channels.language_hint import hint_metadata, language_hint
+from bot.channels.base import (
+    ChannelBase,
+    DeliveryFailed,
+    OnNewMessage,
+    Refused,
+    check_size,
+    language_menu,
+    read_json,
+)
+from bot.channels.inbox import Inbound, Pending
+from bot.channels.language_hint import hint_metadata
+from bot.channels.outbox import Outgoing
 from bot.channels.payloads import expand
-from bot.channels.seen_events import first_delivery
 from bot.channels.telegram_render import KEYBOARD_ONLY_TEXT, inline_keyboard, text_chunks
-from bot.languages import choose_language_payload
+from bot.core.contract import GREET_PAYLOAD, LANGUAGE_HINT_METADATA, REQUEST_HUMAN_PAYLOAD
+from bot.core.conversation_ids import conversation_id, platform_id
+from bot.db import DatabaseUnavailable
 from bot.settings import get_settings
 from bot.texts import get_texts
-from bot.turn import LANGUAGE_SLOT
 
 logger = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-# Payloads the commands send to Rasa (the intents in domain.yml).
-GREET_PAYLOAD = "/greet"
-HUMAN_PAYLOAD = "/request_human"
 # Telegram shows "typing…" for 5 seconds; renew it a little before.
 _TYPING_RENEW_SECONDS = 4.5
-
-OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+SEND_ATTEMPTS = 3
+# A flood-limit wait longer than this is left to the sweep.
+_MAX_RETRY_AFTER_SECONDS = 30
 
 
 def make_bot(token: str, api_url: str | None = None) -> Bot:
@@ -76,52 +83,107 @@ def make_bot(token: str, api_url: str | None = None) -> Bot:
     return Bot(token, base_url=f"{api_url or get_settings().channels.telegram_api}/bot")
 
 
-class TelegramOutput(OutputChannel):
-    """Sends Rasa's messages to a Telegram chat; the recipient id is the chat id."""
-
-    @classmethod
-    def name(cls) -> str:
-        """The channel's name, as in the tracker's `input_channel`."""
-        return CHANNEL
-
-    def __init__(self, bot: Bot) -> None:
-        self.bot = bot
-
-    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        """Send plain text, split where it exceeds Telegram's 4,096 characters."""
-        for chunk in text_chunks(text):
-            await self._send(recipient_id, chunk)
-
-    async def send_text_with_buttons(
-        self, recipient_id: str, text: str, buttons: list[Dict[str, Any]], **kwargs: Any
-    ) -> None:
-        """Send text with the buttons as an inline keyboard under its last part."""
-        chunks = text_chunks(text or "") or [KEYBOARD_ONLY_TEXT]
-        for chunk in chunks[:-1]:
-            await self._send(recipient_id, chunk)
-        await self._send(recipient_id, chunks[-1], reply_markup=await inline_keyboard(buttons))
-
-    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
-        """Send a photo by URL."""
-        await self.bot.send_photo(recipient_id, photo=image)
-
-    async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
-        """Nothing: the `custom` object says what Soba decided, for programs, not for the person."""
-        logger.debug("Not sent to Telegram chat %s: custom %s", recipient_id, json_message)
-
-    async def _send(self, chat_id: str, text: str, **kwargs: Any) -> Message:
-        # Answers end with an official link; its preview would bury the answer.
-        return await self.bot.send_message(
-            chat_id, text, link_preview_options=LinkPreviewOptions(is_disabled=True), **kwargs
-        )
+def verify_secret(given: Optional[str], secret: bytes) -> None:
+    """Refuse (401) a request without the webhook's secret; checked before the body is read."""
+    if given is None or not hmac.compare_digest(given.encode("utf-8", "replace"), secret):
+        raise Refused(401, "unauthorized")
 
 
-class TelegramInput(InputChannel):
-    """Telegram webhook: verified, answered at once, handled in the background, once per update.
+def command(text: str | None) -> str | None:
+    """The bot command a message starts with ("/start@soba_bot hi" → "start"), or None."""
+    if not text or not text.startswith("/"):
+        return None
+    words = text[1:].split(maxsplit=1)
+    if not words:
+        return None
+    return words[0].split("@", 1)[0].lower() or None
 
-    Override points: `handle_update` (one verified, first-seen update) and
-    `language_menu` (what `/start` and `/lang` offer).
-    """
+
+def parse_update(body: bytes) -> Optional[Inbound]:
+    """The message in a verified update, None for an update Soba ignores; 400 if it is no update."""
+    data = read_json(body)
+    update_id = data.get("update_id") if isinstance(data, dict) else None
+    if not isinstance(update_id, int) or isinstance(update_id, bool):
+        raise Refused(400, "not a Telegram update")
+    if isinstance(data.get("callback_query"), dict):
+        return _button(update_id, data["callback_query"])
+    if isinstance(data.get("message"), dict):
+        return _message(update_id, data["message"])
+    return None
+
+
+def _chat_id(value: Any) -> Optional[str]:
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _hint(user: Any) -> Dict[str, Any]:
+    tag = user.get("language_code") if isinstance(user, dict) else None
+    return hint_metadata(tag if isinstance(tag, str) else None, get_settings().language_codes)
+
+
+def _message(update_id: int, message: Mapping[str, Any]) -> Optional[Inbound]:
+    chat = message.get("chat")
+    if not isinstance(chat, dict) or chat.get("type") != "private":
+        # A consultation is one to one; in a group everyone would share one conversation.
+        return None
+    chat_id = _chat_id(chat.get("id"))
+    if chat_id is None:
+        return None
+    raw = message.get("text") if message.get("text") is not None else message.get("caption")
+    text = raw if isinstance(raw, str) else None
+    name = command(text)
+    kind = "message"
+    if name in ("start", "help"):
+        kind, text = "welcome", GREET_PAYLOAD
+    elif name == "lang":
+        kind, text = "menu", None
+    elif name == "human":
+        text = REQUEST_HUMAN_PAYLOAD
+    elif text is not None and text.startswith("/"):
+        # A typed "/something" is read as words: intent payloads come only from buttons.
+        text = text.lstrip("/")
+    sent = message.get("date")
+    return Inbound(
+        event_key=str(update_id),
+        conversation_id=conversation_id(CHANNEL, chat_id),
+        text=text,
+        metadata=_hint(message.get("from")),
+        kind=kind,
+        event_at=_timestamp(sent),
+    )
+
+
+def _button(update_id: int, query: Mapping[str, Any]) -> Optional[Inbound]:
+    message = query.get("message") if isinstance(query.get("message"), dict) else {}
+    chat = message.get("chat") if isinstance(message.get("chat"), dict) else {}
+    user = query.get("from") if isinstance(query.get("from"), dict) else {}
+    if chat and chat.get("type", "private") != "private":
+        return None
+    chat_id = _chat_id(chat.get("id")) or _chat_id(user.get("id"))
+    data = query.get("data")
+    if chat_id is None or not isinstance(data, str) or not isinstance(query.get("id"), str):
+        return None
+    return Inbound(
+        event_key=str(update_id),
+        conversation_id=conversation_id(CHANNEL, chat_id),
+        text=None,
+        metadata=_hint(user),
+        kind="button",
+        extra={"query_id": query["id"], "data": data, "message_id": message.get("message_id")},
+    )
+
+
+def _timestamp(value: Any) -> Optional[dt.datetime]:
+    if not isinstance(value, int) or isinstance(value, bool):
+        return None
+    try:
+        return dt.datetime.fromtimestamp(value, dt.timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+class TelegramInput(ChannelBase):
+    """Telegram webhook: verified, stored, answered 200, handled in order, once per update."""
 
     @classmethod
     def name(cls) -> str:
@@ -138,12 +200,11 @@ class TelegramInput(InputChannel):
         return cls(str(token), str(secret))
 
     def __init__(self, bot_token: str, secret_token: str, api_url: str | None = None) -> None:
+        super().__init__()
         self._token = bot_token
         self._secret = secret_token.encode("utf-8")
         self._api_url = api_url
         self._bot: Bot | None = None
-        # Background turns, referenced so the event loop does not drop them.
-        self._tasks: Set[asyncio.Task] = set()
 
     @property
     def bot(self) -> Bot:
@@ -151,10 +212,6 @@ class TelegramInput(InputChannel):
         if self._bot is None:
             self._bot = make_bot(self._token, self._api_url)
         return self._bot
-
-    def get_output_channel(self) -> OutputChannel:
-        """An output channel that can send to any chat now, in the running loop."""
-        return TelegramOutput(self.bot)
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         """`GET /` health and `POST /webhook` for Telegram's updates."""
@@ -166,99 +223,57 @@ class TelegramInput(InputChannel):
 
         @telegram_webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            return await self._receive(request, on_new_message)
+            try:
+                verify_secret(request.headers.get(SECRET_HEADER), self._secret)
+                check_size(request.body)
+                inbound = parse_update(request.body or b"")
+            except Refused as refused:
+                if refused.status == 401:
+                    logger.warning("Telegram webhook from %s refused: %s.", request.ip, refused.reason)
+                return response.json({"error": refused.reason}, status=refused.status)
+            if inbound is None:
+                return response.json({"ok": True})
+            try:
+                await self.take([inbound])
+            except DatabaseUnavailable:
+                # Not acknowledged: Telegram retries the update; the person hears why meanwhile.
+                language = inbound.metadata.get(LANGUAGE_HINT_METADATA) or get_settings().default_language
+                with contextlib.suppress(TelegramError, DeliveryFailed):
+                    await self._send(platform_id(inbound.conversation_id, CHANNEL), _unavailable(str(language)))
+                return response.json({"error": "temporarily unavailable"}, status=503)
+            return response.json({"ok": True})
 
+        self.attach(telegram_webhook, on_new_message)
         return telegram_webhook
 
-    async def _receive(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
-        if not self._authentic(request):
-            logger.warning("Telegram webhook: missing or wrong %s from %s; refused.", SECRET_HEADER, request.ip)
-            return response.json({"error": "unauthorized"}, status=401)
-        if len(request.body or b"") > get_settings().channels.max_body_bytes:
-            return response.json({"error": "request body too large"}, status=413)
-        try:
-            data = json.loads(request.body)
-            update = Update.de_json(data, self.bot) if isinstance(data, dict) else None
-        except Exception as error:  # a request boundary: whatever the body was, it is no update
-            logger.warning("Telegram webhook: unreadable update (%s).", type(error).__name__)
-            update = None
-        if update is None or not isinstance(update.update_id, int):
-            return response.json({"error": "not a Telegram update"}, status=400)
-        if not await asyncio.to_thread(first_delivery, CHANNEL, str(update.update_id)):
-            logger.info("Telegram update %s delivered again; already handled.", update.update_id)
-            return response.json({"ok": True})
-        agent = getattr(request.app.ctx, "agent", None)
-        self._in_background(self.handle_update(update, on_new_message, agent))
-        return response.json({"ok": True})
+    async def handle_kind(self, item: Pending) -> Optional[List[Dict[str, Any]]]:
+        """`/start` greets then offers the languages, `/lang` offers them, a button tap runs its payload."""
+        if item.kind == "button":
+            return await self._on_button(item)
+        if item.kind not in ("menu", "welcome"):
+            return None
+        replies = await self.run_turn(item) if item.kind == "welcome" else []
+        hint = item.metadata.get(LANGUAGE_HINT_METADATA)
+        return [*replies, language_menu(await self.conversation_language(item.conversation_id, hint))]
 
-    def _authentic(self, request: Request) -> bool:
-        given = request.headers.get(SECRET_HEADER)
-        return given is not None and hmac.compare_digest(given.encode("utf-8"), self._secret)
-
-    def _in_background(self, work: Awaitable[None]) -> None:
-        task = asyncio.ensure_future(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def handle_update(self, update: Update, on_new_message: OnNewMessage, agent: Any) -> None:
-        """Handle one verified, first-seen update; failures are logged (Telegram already has its 200)."""
-        try:
-            if update.callback_query is not None:
-                await self._on_button(update.callback_query, on_new_message)
-            elif update.message is not None:
-                await self._on_message(update.message, on_new_message, agent)
-            else:
-                logger.debug("Telegram update %s has nothing Soba handles.", update.update_id)
-        except Exception:  # a process boundary: nobody else would see the error
-            logger.exception("Telegram update %s failed.", update.update_id)
-
-    async def _on_message(self, message: Message, on_new_message: OnNewMessage, agent: Any) -> None:
-        if message.chat.type != "private":
-            # A consultation is one to one; in a group everyone would share one conversation.
-            logger.info("Telegram message in a %s chat ignored.", message.chat.type)
-            return
-        settings = get_settings()
-        chat_id = str(message.chat_id)
-        user_language = message.from_user.language_code if message.from_user else None
-        hint = hint_metadata(user_language, settings.language_codes)
-        text = message.text if message.text is not None else message.caption
-        command = _command(text)
-        if command in ("start", "help"):
-            await self._turn(chat_id, GREET_PAYLOAD, hint, on_new_message)
-            await self.language_menu(chat_id, await self._language(agent, chat_id, user_language))
-        elif command == "lang":
-            await self.language_menu(chat_id, await self._language(agent, chat_id, user_language))
-        elif command == "human":
-            await self._turn(chat_id, HUMAN_PAYLOAD, hint, on_new_message)
-        else:
-            # A typed "/something" is read as words: intent payloads come only from buttons.
-            words = text.lstrip("/") if text and text.startswith("/") else text
-            incoming = prepare(words, settings.max_message_chars)
-            await self._turn(chat_id, incoming.text, {**hint, **incoming.metadata}, on_new_message)
-
-    async def _on_button(self, query: CallbackQuery, on_new_message: OnNewMessage) -> None:
+    async def _on_button(self, item: Pending) -> List[Dict[str, Any]]:
+        chat_id = platform_id(item.conversation_id, CHANNEL)
         # Stops the button's spinner; Telegram refuses it for old taps, which still count.
         with contextlib.suppress(TelegramError):
-            await self.bot.answer_callback_query(query.id)
-        message = query.message
-        chat_id = str(message.chat.id if message is not None else query.from_user.id)
-        if isinstance(message, Message) and message.reply_markup is not None:
+            await self.bot.answer_callback_query(str(item.extra.get("query_id")))
+        message_id = item.extra.get("message_id")
+        if isinstance(message_id, int):
             # The choice is made: a second tap on the same keyboard would repeat it.
             with contextlib.suppress(TelegramError):
-                await self.bot.edit_message_reply_markup(chat_id, message.message_id)
-        payload = await asyncio.to_thread(expand, query.data or "")
+                await self.bot.edit_message_reply_markup(chat_id, message_id)
+        payload = await asyncio.to_thread(expand, str(item.extra.get("data") or ""))
         if not payload:
-            logger.warning("Telegram button with unknown data in chat %s; ignored.", chat_id)
-            return
-        hint = hint_metadata(query.from_user.language_code, get_settings().language_codes)
-        await self._turn(chat_id, payload, hint, on_new_message)
+            logger.warning("Telegram button with unknown data (inbox item %d); ignored.", item.id)
+            return []
+        return await self.run_turn(item, payload)
 
-    async def _turn(self, chat_id: str, text: str, metadata: Dict[str, Any], on_new_message: OnNewMessage) -> None:
-        message = UserMessage(
-            text, TelegramOutput(self.bot), sender_id=chat_id, input_channel=CHANNEL, metadata=metadata or None
-        )
-        async with self._typing(chat_id):
-            await on_new_message(message)
+    def working(self, conversation: str) -> Any:
+        return self._typing(platform_id(conversation, CHANNEL))
 
     @contextlib.asynccontextmanager
     async def _typing(self, chat_id: str) -> AsyncIterator[None]:
@@ -276,29 +291,69 @@ class TelegramInput(InputChannel):
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
-    async def language_menu(self, chat_id: str, language: str) -> None:
-        """Offer every supported language as a button; a tap sends its choose_language payload."""
-        settings = get_settings()
-        buttons = [
-            {"title": lang.name, "payload": choose_language_payload(code)} for code, lang in settings.languages.items()
-        ]
-        await TelegramOutput(self.bot).send_text_with_buttons(
-            chat_id, get_texts().get(language, "language_menu"), buttons
+    async def deliver(self, conversation: str, messages: List[Outgoing], item: Optional[Pending]) -> List[int]:
+        """Send each stored message (text in parts, buttons as an inline keyboard); the ids Telegram took."""
+        chat_id = platform_id(conversation, CHANNEL)
+        sent: List[int] = []
+        for stored in messages:
+            try:
+                await self._send_message(chat_id, stored.message)
+            except DeliveryFailed:
+                if sent:
+                    return sent
+                raise
+            sent.append(stored.id)
+        return sent
+
+    async def _send_message(self, chat_id: str, message: Mapping[str, Any]) -> None:
+        buttons = list(message.get("buttons") or []) + list(message.get("quick_replies") or [])
+        text = str(message.get("text") or "")
+        if message.get("image"):
+            await self._retrying(lambda: self.bot.send_photo(chat_id, photo=str(message["image"])))
+        if not text.strip() and not buttons:
+            return
+        chunks = text_chunks(text) or [KEYBOARD_ONLY_TEXT]
+        for chunk in chunks[:-1]:
+            await self._send(chat_id, chunk)
+        keyboard = await inline_keyboard(buttons) if buttons else None
+        await self._send(chat_id, chunks[-1], reply_markup=keyboard)
+
+    async def _send(self, chat_id: str, text: str, **kwargs: Any) -> Message:
+        # Answers end with an official link; its preview would bury the answer.
+        return await self._retrying(
+            lambda: self.bot.send_message(
+                chat_id, text, link_preview_options=LinkPreviewOptions(is_disabled=True), **kwargs
+            )
         )
 
-    async def _language(self, agent: Any, chat_id: str, user_language: str | None) -> str:
-        """The conversation's language if it has one, else the Telegram hint, else the default."""
-        settings = get_settings()
-        tracker_store = getattr(agent, "tracker_store", None)
-        if tracker_store is not None:
-            tracker = await tracker_store.retrieve(chat_id)
-            current = tracker.get_slot(LANGUAGE_SLOT) if tracker is not None else None
-            if current in settings.languages:
-                return str(current)
-        return language_hint(user_language, settings.language_codes) or settings.default_language
+    async def _retrying(self, call: Any) -> Any:
+        """Call the Bot API, waiting out flood limits and retrying network errors."""
+        for attempt in range(1, SEND_ATTEMPTS + 1):
+            try:
+                return await call()
+            except RetryAfter as error:
+                wait = error.retry_after
+                seconds = wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
+                if attempt == SEND_ATTEMPTS or seconds > _MAX_RETRY_AFTER_SECONDS:
+                    raise DeliveryFailed(f"Telegram flood limit ({seconds:.0f} s)") from None
+                await asyncio.sleep(seconds)
+            except (BadRequest, Forbidden) as error:
+                raise DeliveryFailed(f"Telegram refused the message ({type(error).__name__})") from None
+            except NetworkError as error:
+                if attempt == SEND_ATTEMPTS:
+                    raise DeliveryFailed(f"Telegram unreachable ({type(error).__name__})") from None
+                await asyncio.sleep(0.5 * attempt)
+            except TelegramError as error:
+                raise DeliveryFailed(f"Telegram error ({type(error).__name__})") from None
+        raise DeliveryFailed("Telegram: no attempt left")
+
+    async def notify_unavailable(self, conversation: str, language: str, item: Optional[Pending]) -> None:
+        await self._send(platform_id(conversation, CHANNEL), _unavailable(language))
+
+    async def language_menu_for(self, chat_id: str, language: str) -> None:
+        """Send the language menu now (the set-up command and tests use it)."""
+        await self._send_message(chat_id, language_menu(language))
 
 
-def _command(text: str | None) -> str | None:
-    """The bot command a message starts with ("/start@soba_bot hi" → "start"), or None."""
-    words = text[1:].split(maxsplit=1) if text and text.startswith("/") else []
-    return words[0].split("@", 1)[0].lower() or None if words else None
+def _unavailable(language: str) -> str:
+    return get_texts().get(language, "service_unavailable")

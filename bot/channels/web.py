@@ -27,7 +27,13 @@ server → client
     `{"type": "ready", "session": ..., "seq": <newest seq>, "languages": [{"code", "name", "payload"}]}`
         the answer to hello; then every bot message after `last_seq`, in order.
         `payload` is the message that switches the conversation to that language.
-    `{"type": "ack", "id": <client message id>}` — the message is taken (stored).
+    `{"type": "ack", "id": <client message id>}` — the message is stored (it will
+        be answered even if the server dies now).
+    `{"type": "retry", "id": <client message id>, "after": <seconds>, "reason":
+        "rate_limited"|"unavailable", "notice": <text|absent>}` — the message was
+        NOT taken: send it again after `after` seconds (the widget keeps it
+        queued); `notice` is shown to the person (the service is down, with the
+        crisis numbers).
     `{"type": "typing", "active": true|false}` — a turn started / ended.
     `{"type": "bot", "seq": <n>, "message": {"text", "buttons", "custom", ...}}`
         one Rasa bot message; `seq` increases by one per session, so the widget
@@ -36,52 +42,61 @@ server → client
         socket stays open); a frame larger than `channels.max_body_bytes`
         closes the socket with code 1009, a bad hello with 1008.
 
-Every bot message is written to the outbox table (bot/channels/web_outbox.py)
-before it is pushed, so nothing is lost while the person is offline: a
-counselor's reply sent hours later (Rasa's `POST /conversations/<session>/
-tracker/events?output_channel=latest&execute_side_effects=true`) reaches
-the open socket at once, or the next connection.
+The person's message is stored in the inbox before it is acked, and every
+bot message is written to the outbox before it is pushed (bot/channels/
+base.py), so nothing is lost while the person is offline or the server
+restarts: a counselor's reply sent hours later (Rasa's `POST
+/conversations/web:<session>/tracker/events?output_channel=latest&
+execute_side_effects=true`) reaches the open socket at once, or the next
+connection. The conversation id is `web:<session>`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
-import weakref
-from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Set
+from typing import Any, AsyncIterator, Dict, List, Mapping, Optional, Set
 
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel
 from sanic import Blueprint, response
 from sanic.exceptions import WebsocketClosed
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from websockets.exceptions import ConnectionClosed
 
-from bot.channels import web_outbox
-from bot.channels.incoming import prepare
+from bot.channels import outbox
+from bot.channels.base import ChannelBase, OnNewMessage, language_menu
+from bot.channels.inbox import Inbound, Pending
+from bot.channels.limits import MessageLimits
+from bot.channels.outbox import Outgoing
 from bot.channels.web_static import demo_page, serve_static
+from bot.core.contract import LANGUAGE_HINT_METADATA, ORIGIN_METADATA
+from bot.core.conversation_ids import conversation_id, platform_id
+from bot.core.privacy import pseudonym
+from bot.db import DatabaseUnavailable
 from bot.languages import choose_language_payload
 from bot.settings import get_settings
-from bot.turn import LANGUAGE_HINT_METADATA
+from bot.texts import get_texts
 
 logger = logging.getLogger(__name__)
 
 CHANNEL = "web"
 URL_PREFIX = "/widget"
-# A session id is a UUID, so a widget session can never name a LINE or Telegram conversation.
+# A session id is a UUID the widget makes; the conversation is `web:<session>`.
 SESSION_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# The newest seq a hello may name (security review L1: a huge or boolean last_seq).
+MAX_SEQ = 2**31 - 1
 # An idle socket looks in the outbox this often, for messages another Rasa
 # server stored (scale-out: a counselor's reply may land on any server).
 POLL_SECONDS = 15.0
+# When the database is down, the widget is asked to send again after this long.
+UNAVAILABLE_RETRY_SECONDS = 15
 CLOSE_POLICY = 1008
 CLOSE_TOO_BIG = 1009
-# The keys of a Rasa bot message the widget can show; Rasa's bookkeeping is dropped.
-MESSAGE_KEYS = ("text", "buttons", "quick_replies", "image", "attachment", "elements", "custom")
-
-OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 
 class Connection:
@@ -90,6 +105,7 @@ class Connection:
     def __init__(self, socket: Any, session_id: str, last_seq: int, language: Optional[str]) -> None:
         self.socket = socket
         self.session_id = session_id
+        self.conversation_id = conversation_id(CHANNEL, session_id)
         self.sent_seq = last_seq
         self.language = language
         self.open = True
@@ -117,86 +133,40 @@ class Connection:
     async def catch_up(self) -> None:
         """Send every stored bot message newer than the last one sent."""
         async with self._order:
-            for seq, message in web_outbox.after(self.session_id, self.sent_seq):
-                await self.send({"type": "bot", "seq": seq, "message": message})
+            for stored in await asyncio.to_thread(outbox.after, self.conversation_id, self.sent_seq):
+                await self.send({"type": "bot", "seq": stored.seq, "message": stored.message})
                 if not self.open:
                     return
-                self.sent_seq = seq
+                self.sent_seq = stored.seq
 
 
 class Connections:
-    """The open sockets of each session in this process (a person may have two tabs open)."""
+    """The open sockets of each conversation in this process (a person may have two tabs open)."""
 
     def __init__(self) -> None:
-        self._by_session: Dict[str, Set[Connection]] = {}
+        self._by_conversation: Dict[str, Set[Connection]] = {}
 
     def add(self, connection: Connection) -> None:
-        self._by_session.setdefault(connection.session_id, set()).add(connection)
+        self._by_conversation.setdefault(connection.conversation_id, set()).add(connection)
 
     def discard(self, connection: Connection) -> None:
-        sockets = self._by_session.get(connection.session_id)
+        sockets = self._by_conversation.get(connection.conversation_id)
         if sockets is not None:
             sockets.discard(connection)
             if not sockets:
-                del self._by_session[connection.session_id]
+                del self._by_conversation[connection.conversation_id]
 
-    def of(self, session_id: str) -> List[Connection]:
-        """The session's open sockets (a copy, safe to iterate while sockets close)."""
-        return list(self._by_session.get(session_id, ()))
+    def of(self, conversation: str) -> List[Connection]:
+        """The conversation's open sockets (a copy, safe to iterate while sockets close)."""
+        return list(self._by_conversation.get(conversation, ()))
 
-    async def broadcast(self, session_id: str, frame: Mapping[str, Any]) -> None:
-        """Send a frame that needs no delivery guarantee (typing) to the session's sockets."""
-        for connection in self.of(session_id):
+    def __len__(self) -> int:
+        return sum(len(sockets) for sockets in self._by_conversation.values())
+
+    async def broadcast(self, conversation: str, frame: Mapping[str, Any]) -> None:
+        """Send a frame that needs no delivery guarantee (typing) to the conversation's sockets."""
+        for connection in self.of(conversation):
             await connection.send(frame)
-
-    async def deliver(self, session_id: str, seq: int, message: Mapping[str, Any]) -> None:
-        """Push a stored bot message to the session's open sockets."""
-        for connection in self.of(session_id):
-            await connection.send_bot(seq, message)
-
-
-class WebOutput(OutputChannel):
-    """Sends to a widget session at any time: stored in the outbox, pushed to its open sockets."""
-
-    def __init__(self, connections: Connections) -> None:
-        self.connections = connections
-
-    @classmethod
-    def name(cls) -> str:
-        return CHANNEL
-
-    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
-        """Deliver one Rasa bot message whole (text, buttons and custom stay together)."""
-        shown = {key: message[key] for key in MESSAGE_KEYS if message.get(key) not in (None, "", [], {})}
-        if not shown:
-            return
-        seq = web_outbox.append(recipient_id, shown)
-        await self.connections.deliver(recipient_id, seq, shown)
-
-    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        await self.send_response(recipient_id, {"text": text})
-
-    async def send_text_with_buttons(
-        self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
-    ) -> None:
-        await self.send_response(recipient_id, {"text": text, "buttons": buttons})
-
-    async def send_quick_replies(
-        self, recipient_id: str, text: str, quick_replies: List[Dict[str, Any]], **kwargs: Any
-    ) -> None:
-        await self.send_response(recipient_id, {"text": text, "buttons": quick_replies})
-
-    async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
-        await self.send_response(recipient_id, {"custom": json_message})
-
-    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
-        await self.send_response(recipient_id, {"image": image})
-
-    async def send_attachment(self, recipient_id: str, attachment: str, **kwargs: Any) -> None:
-        await self.send_response(recipient_id, {"attachment": attachment})
-
-    async def send_elements(self, recipient_id: str, elements: List[Dict[str, Any]], **kwargs: Any) -> None:
-        await self.send_response(recipient_id, {"elements": elements})
 
 
 def _languages() -> List[Dict[str, str]]:
@@ -211,24 +181,35 @@ def _supported(language: Any) -> Optional[str]:
     return language if isinstance(language, str) and language in get_settings().languages else None
 
 
-class WebChannel(InputChannel):
+def hello_seq(value: Any) -> Optional[int]:
+    """The `last_seq` of a hello: missing or null is 0, a negative number 0; None if it is no seq."""
+    if value is None:
+        return 0
+    if type(value) is not int or value > MAX_SEQ:
+        return None
+    return max(0, value)
+
+
+class WebChannel(ChannelBase):
     """The web widget as a Rasa input channel: static files, demo page and WebSocket."""
+
+    pulls_messages = True
 
     @classmethod
     def name(cls) -> str:
         return CHANNEL
 
     def __init__(self) -> None:
+        super().__init__()
         self.connections = Connections()
-        # One turn at a time per session, in arrival order; unused locks go away by themselves.
-        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
-        self._tasks: Set[asyncio.Task] = set()
+        self.limits = MessageLimits.from_settings()
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
+        return cls()
 
     def url_prefix(self) -> str:
         return URL_PREFIX
-
-    def get_output_channel(self) -> Optional[OutputChannel]:
-        return WebOutput(self.connections)
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         web_widget = Blueprint("web_widget", __name__)
@@ -251,11 +232,13 @@ class WebChannel(InputChannel):
 
         @web_widget.websocket("/ws")
         async def socket(request: Request, ws: Any) -> None:
-            await self._serve(ws, on_new_message)
+            origin = pseudonym(str(request.remote_addr or request.ip), "origin")
+            await self._serve(ws, origin)
 
+        self.attach(web_widget, on_new_message)
         return web_widget
 
-    async def _serve(self, ws: Any, on_new_message: OnNewMessage) -> None:
+    async def _serve(self, ws: Any, origin: str) -> None:
         """Read frames until the socket closes."""
         max_bytes = get_settings().channels.max_body_bytes
         connection: Optional[Connection] = None
@@ -266,7 +249,7 @@ class WebChannel(InputChannel):
                     if connection is not None:
                         await connection.catch_up()
                     continue
-                size = len(raw.encode("utf-8")) if isinstance(raw, str) else len(raw)
+                size = len(raw.encode("utf-8", "surrogatepass")) if isinstance(raw, str) else len(raw)
                 if size > max_bytes:
                     logger.warning("Widget frame of %d bytes refused (limit %d).", size, max_bytes)
                     await ws.close(CLOSE_TOO_BIG, "frame too large")
@@ -275,12 +258,14 @@ class WebChannel(InputChannel):
                 kind = frame.get("type") if frame is not None else None
                 if kind == "hello":
                     if connection is not None:
+                        connection.open = False
                         self.connections.discard(connection)
+                        connection = None
                     connection = await self._hello(ws, frame or {})
                     if connection is None:
                         return
                 elif kind == "message" and connection is not None:
-                    await self._receive(connection, frame or {}, on_new_message)
+                    await self._receive(connection, frame or {}, origin)
                 elif kind == "ping":
                     await ws.send(json.dumps({"type": "pong"}))
                 else:
@@ -296,79 +281,101 @@ class WebChannel(InputChannel):
     async def _hello(self, ws: Any, frame: Mapping[str, Any]) -> Optional[Connection]:
         """Register the socket for its session, then send what it has not seen."""
         session_id = frame.get("session")
-        last_seq = frame.get("last_seq") or 0
-        if not isinstance(session_id, str) or not SESSION_ID.match(session_id) or not isinstance(last_seq, int):
+        last_seq = hello_seq(frame.get("last_seq"))
+        if not isinstance(session_id, str) or not SESSION_ID.match(session_id) or last_seq is None:
             await ws.send(json.dumps({"type": "error", "error": "bad_hello"}))
             await ws.close(CLOSE_POLICY, "bad hello")
             return None
-        connection = Connection(ws, session_id, max(0, last_seq), _supported(frame.get("language")))
+        connection = Connection(ws, session_id, last_seq, _supported(frame.get("language")))
         # Registered before the replay: a message stored meanwhile is pushed or
-        # replayed, and the connection's seq check sends it once.
+        # replayed, and the connection's seq check sends it once. A replay that
+        # fails unregisters it again.
         self.connections.add(connection)
-        await connection.send(
-            {
-                "type": "ready",
-                "session": session_id,
-                "seq": web_outbox.latest_seq(session_id),
-                "languages": _languages(),
-            }
-        )
-        await connection.catch_up()
+        try:
+            newest = await asyncio.to_thread(outbox.latest_seq, connection.conversation_id)
+            await connection.send({"type": "ready", "session": session_id, "seq": newest, "languages": _languages()})
+            await connection.catch_up()
+        except BaseException:
+            connection.open = False
+            self.connections.discard(connection)
+            raise
         return connection
 
-    async def _receive(self, connection: Connection, frame: Mapping[str, Any], on_new_message: OnNewMessage) -> None:
-        """Take a client message once: record its id, ack it, run its turn in the background."""
+    async def _receive(self, connection: Connection, frame: Mapping[str, Any], origin: str) -> None:
+        """Store a client message, then ack it; or tell the widget to send it again later."""
         message_id = frame.get("id")
         if not isinstance(message_id, str) or not MESSAGE_ID.match(message_id):
             await connection.send({"type": "error", "error": "bad_message_id"})
             return
         connection.language = _supported(frame.get("language")) or connection.language
-        first = web_outbox.first_receipt(connection.session_id, message_id)
-        await connection.send({"type": "ack", "id": message_id})
-        if not first:
-            logger.info("Widget message %s of %s sent again; already taken.", message_id, connection.session_id)
+        text = frame.get("text")
+        wait = self.limits.wait(connection.conversation_id, origin, text)
+        if wait > 0:
+            await connection.send(
+                {"type": "retry", "id": message_id, "after": round(wait, 1), "reason": "rate_limited"}
+            )
             return
-        # The turn outlives the socket: its replies go to the outbox if the person has gone.
-        task = asyncio.create_task(
-            self._turn(connection.session_id, frame.get("text"), connection.language, on_new_message)
+        metadata: Dict[str, Any] = {ORIGIN_METADATA: origin}
+        if connection.language:
+            metadata[LANGUAGE_HINT_METADATA] = connection.language
+        inbound = Inbound(
+            event_key=f"{connection.session_id}/{message_id}",
+            conversation_id=connection.conversation_id,
+            text=text if isinstance(text, str) else None,
+            metadata=metadata,
         )
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        try:
+            await self.take([inbound])
+        except DatabaseUnavailable:
+            notice = get_texts().get(connection.language or get_settings().default_language, "service_unavailable")
+            await connection.send(
+                {
+                    "type": "retry",
+                    "id": message_id,
+                    "after": UNAVAILABLE_RETRY_SECONDS,
+                    "reason": "unavailable",
+                    "notice": notice,
+                }
+            )
+            return
+        await connection.send({"type": "ack", "id": message_id})
 
-    async def _turn(self, session_id: str, text: Any, language: Optional[str], on_new_message: OnNewMessage) -> None:
-        """One Rasa turn for the person's message; the replies go out through `WebOutput`."""
-        lock = self._locks.get(session_id)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._locks[session_id] = lock
-        async with lock:
-            await self.connections.broadcast(session_id, {"type": "typing", "active": True})
-            try:
-                incoming = prepare(text, get_settings().max_message_chars)
-                metadata: Dict[str, Any] = dict(incoming.metadata)
-                if language:
-                    metadata[LANGUAGE_HINT_METADATA] = language
-                await on_new_message(
-                    UserMessage(
-                        incoming.text,
-                        WebOutput(self.connections),
-                        session_id,
-                        input_channel=CHANNEL,
-                        metadata=metadata or None,
-                    )
-                )
-            except Exception:  # a failed turn must not take the session's socket down
-                logger.exception("Widget turn for %s failed", session_id)
-            finally:
-                await self.connections.broadcast(session_id, {"type": "typing", "active": False})
+    def working(self, conversation: str) -> Any:
+        return self._typing(conversation)
+
+    @contextlib.asynccontextmanager
+    async def _typing(self, conversation: str) -> AsyncIterator[None]:
+        await self.connections.broadcast(conversation, {"type": "typing", "active": True})
+        try:
+            yield
+        finally:
+            await self.connections.broadcast(conversation, {"type": "typing", "active": False})
+
+    async def deliver(self, conversation: str, messages: List[Outgoing], item: Optional[Pending]) -> List[int]:
+        """Push stored messages to the conversation's open sockets (the others catch up on hello)."""
+        for connection in self.connections.of(conversation):
+            for stored in messages:
+                await connection.send_bot(stored.seq, stored.message)
+        return [stored.id for stored in messages]
+
+    async def handle_kind(self, item: Pending) -> Optional[List[Dict[str, Any]]]:
+        if item.kind == "menu":
+            hint = item.metadata.get(LANGUAGE_HINT_METADATA)
+            return [language_menu(await self.conversation_language(item.conversation_id, hint))]
+        return None
 
 
 def _parse(raw: Any) -> Optional[Dict[str, Any]]:
-    """A frame as a dict, or None if it is not a JSON object in a text frame."""
+    """A frame as a dict, or None if it is not a JSON object in a text frame (deep nesting included)."""
     if not isinstance(raw, str):
         return None
     try:
         frame = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     return frame if isinstance(frame, dict) else None
+
+
+def session_of(conversation: str) -> str:
+    """The widget session of a `web:` conversation."""
+    return platform_id(conversation, CHANNEL)

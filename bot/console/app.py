@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-from typing import Mapping, Optional
+from typing import Callable, Mapping, Optional
 from urllib.parse import quote
 
 from starlette.applications import Starlette
@@ -48,14 +48,24 @@ logger = logging.getLogger(__name__)
 JSON_SUFFIX = "/lines"
 
 
-def create_app(settings: Settings, rasa: RasaConversations, secret: str) -> Starlette:
-    """The console on `settings.database_url`, talking to the Rasa server `rasa`, signing cookies with `secret`."""
+def create_app(
+    settings: Settings,
+    rasa: RasaConversations,
+    secret: str,
+    forget: Optional[Callable[[str], object]] = None,
+) -> Starlette:
+    """The console on `settings.database_url`, talking to the Rasa server `rasa`, signing cookies with `secret`.
+
+    `forget(conversation_id)` deletes a person's conversation on request (the
+    composition root passes `bot.retention.forget_conversation`).
+    """
     console = ConsoleState(
         settings=settings,
         sessions=session_factory(settings.database_url),
         rasa=rasa,
         templates=make_templates(),
         name_key=hashlib.sha256(b"soba-console-login-names:" + secret.encode()).digest(),
+        forget=forget,
     )
     middleware = [
         Middleware(SecurityHeaders),
@@ -122,19 +132,21 @@ def _audit_csrf_failure(request: Request) -> None:
             audit.record_anonymous_refusal(db, Action.CSRF_FAILED, ip, details=details)
 
 
-def app_from_environment(env: Optional[Mapping[str, str]] = None) -> Starlette:
+def app_from_environment(
+    env: Optional[Mapping[str, str]] = None, forget: Optional[Callable[[str], object]] = None
+) -> Starlette:
     """The console configured as `soba run` starts it (settings.yml, SOBA_* variables)."""
     from bot.settings import get_settings
 
     settings = get_settings()
-    return create_app(settings, RasaConversations.from_settings(settings, env), console_secret(env))
+    return create_app(settings, RasaConversations.from_settings(settings, env), console_secret(env), forget)
 
 
-def serve(port: int, host: str = "127.0.0.1") -> None:
+def serve(port: int, host: str = "127.0.0.1", forget: Optional[Callable[[str], object]] = None) -> None:
     """Serve the console with uvicorn until interrupted."""
     import uvicorn
 
-    app = app_from_environment()
+    app = app_from_environment(forget=forget)
     logger.info("Staff console on http://%s:%d", host, port)
     # No WebSockets here (the poll is plain HTTP); Rasa's pin of `websockets` is
     # older than uvicorn's WebSocket protocols would import. No access log:

@@ -47,6 +47,8 @@ class Action(str, enum.Enum):
     ASSIGN = "assign"
     CLOSE = "close"
     REOPEN = "reopen"
+    # An admin deleted the person's conversation at their request (bot/retention.py).
+    FORGET = "forget_person"
     # Refused: a role or office that may not (403), a form without its CSRF
     # token (403), a change the ticket's state does not allow (409).
     DENIED = "denied"

@@ -109,6 +109,13 @@ TEXTS: Dict[str, Dict[str, str]] = {
         "close_title": "終了",
         "close_hint": "終了すると相談者に知らせ、ボットが再び答えるようになります。",
         "close_button": "相談を終了する",
+        "forget_title": "会話の削除（本人の求め）",
+        "forget_hint": (
+            "本人から求められたときだけ使います。この人の会話・相談中のメッセージ・メモを削除し、"
+            "受付の統計だけを残します。元に戻せません。"
+        ),
+        "forget_confirm": "本人の求めにより削除します",
+        "forget_button": "この人の会話を削除する",
         "reopen_button": "相談を再開する",
         "closed_notice": "この相談は終了しています。",
         "delivery_failed": "送信できませんでした（Sobaのサーバーに届きませんでした）。入力した文は残っています。",
@@ -257,6 +264,13 @@ TEXTS: Dict[str, Dict[str, str]] = {
         "close_title": "Close",
         "close_hint": "Closing tells the person, and the bot answers again.",
         "close_button": "Close the ticket",
+        "forget_title": "Delete the conversation (at the person's request)",
+        "forget_hint": (
+            "Only when the person asks. Deletes this person's conversation, their messages and the notes; "
+            "only the ticket's statistics stay. This cannot be undone."
+        ),
+        "forget_confirm": "The person asked for this deletion",
+        "forget_button": "Delete this person's conversation",
         "reopen_button": "Reopen the ticket",
         "closed_notice": "This ticket is closed.",
         "delivery_failed": "Not delivered (Soba's server could not be reached); your text is still in the box.",

@@ -5,16 +5,14 @@ from __future__ import annotations
 from typing import List, Tuple
 
 from bot.console import i18n
-from bot.knowledge import AnswerLabels, KnowledgeBase
+from bot.knowledge import AnswerLabels, KnowledgeBase, get_knowledge
 from bot.settings import Settings
 from bot.texts import get_texts
 
 
 def _knowledge() -> KnowledgeBase:
     # The same validated knowledge base the actions answer from (read once per process).
-    from actions.common import knowledge
-
-    return knowledge()
+    return get_knowledge()
 
 
 def topic_title(topic: str, ui: str) -> str:

@@ -7,7 +7,7 @@ import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterable, Mapping, Optional
+from typing import Any, Callable, Dict, Iterable, Mapping, Optional
 
 import jinja2
 from sqlalchemy.orm import Session, sessionmaker
@@ -43,6 +43,9 @@ class ConsoleState:
     templates: Jinja2Templates
     # Keys the hash the audit log keeps of login names that name no account.
     name_key: bytes
+    # Deletes one person's conversation everywhere (bot/retention.py), wired in by
+    # the composition root that starts the console; None where nobody wired it.
+    forget: Optional[Callable[[str], object]] = None
 
     def db(self) -> Session:
         """A new database session (use it in a `with`)."""

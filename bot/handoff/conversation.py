@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import uuid
 from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping
 
@@ -19,11 +20,11 @@ import requests
 from sqlalchemy.orm import Session
 
 from bot.api_token import rasa_api_token
+from bot.core.contract import HANDOFF_SLOT, REPLY_ID_METADATA, STAFF_METADATA
 from bot.handoff import lifecycle
 from bot.handoff.models import Ticket, TicketMessage
 from bot.settings import Settings
 from bot.texts import get_texts
-from bot.turn import HANDOFF_SLOT
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ class RasaConversations:
         """Append events to the conversation and deliver any bot message on the person's last channel."""
         try:
             response = requests.post(
-                f"{self.rasa_url}/conversations/{requests.utils.quote(sender_id, safe='')}/tracker/events",
+                f"{self.rasa_url}/conversations/{requests.utils.quote(sender_id, safe=':')}/tracker/events",
                 params={"token": self.token, "execute_side_effects": "true", "output_channel": "latest"},
                 json=events,
                 timeout=TIMEOUT_SECONDS,
@@ -70,7 +71,7 @@ class RasaConversations:
         """The conversation's events as Rasa stores them (the full transcript)."""
         try:
             response = requests.get(
-                f"{self.rasa_url}/conversations/{requests.utils.quote(sender_id, safe='')}/tracker",
+                f"{self.rasa_url}/conversations/{requests.utils.quote(sender_id, safe=':')}/tracker",
                 params={"token": self.token, "include_events": "ALL"},
                 timeout=TIMEOUT_SECONDS,
             )
@@ -100,18 +101,25 @@ def transcript(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     return lines
 
 
-def send_reply(session: Session, rasa: RasaConversations, ticket: Ticket, staff: str, text: str) -> TicketMessage:
-    """Deliver a counselor's reply to the person, then record it with the ticket.
+def send_reply(
+    session: Session, rasa: RasaConversations, ticket: Ticket, staff: str, text: str, reply_id: str | None = None
+) -> TicketMessage:
+    """Hand a counselor's reply to the person's channel, then record it with the ticket.
 
-    Delivery comes first: if Rasa refuses, nothing is recorded as sent and
-    the counselor sees the error (the text stays in their reply box).
+    Handing it over comes first: if Rasa refuses, nothing is recorded as sent
+    and the counselor sees the error (the text stays in their reply box).
+    Once Rasa has it, the channel has stored it in its outbox and sends it,
+    retrying while the platform is down; the reply's id (`reply_id`, one per
+    reply form) makes a repeated hand-over send it once.
     """
     text = text.strip()
     if not text:
         raise ValueError("a reply needs text")
     lifecycle.next_status(ticket, lifecycle.Event.STAFF_REPLY)  # refuse before sending, not after
-    rasa.append(ticket.sender_id, [{"event": "bot", "text": text, "metadata": {"staff": staff}}])
-    return lifecycle.record_staff_reply(session, ticket, staff, text)
+    reply_id = reply_id or uuid.uuid4().hex
+    metadata = {STAFF_METADATA: staff, REPLY_ID_METADATA: reply_id}
+    rasa.append(ticket.sender_id, [{"event": "bot", "text": text, "metadata": metadata}])
+    return lifecycle.record_staff_reply(session, ticket, staff, text, source_key=f"reply:{reply_id}")
 
 
 def close_ticket(session: Session, rasa: RasaConversations, ticket: Ticket, staff: str) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import enum
 from typing import Dict, FrozenSet
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.core.tables import utcnow
@@ -83,11 +84,31 @@ def assign(session: Session, ticket: Ticket, staff: str) -> None:
 
 
 def record_person_message(
-    session: Session, ticket: Ticket, text: str, language: str | None, topic_guess: str | None
+    session: Session,
+    ticket: Ticket,
+    text: str,
+    language: str | None,
+    topic_guess: str | None,
+    source_key: str | None = None,
 ) -> TicketMessage:
-    """The person wrote while the ticket is active: keep it for the counselor."""
+    """The person wrote while the ticket is active: keep it for the counselor.
+
+    `source_key` names the message (its id in the tracker): a turn that runs
+    again after a crash finds it recorded and records nothing twice.
+    """
+    if source_key is not None:
+        recorded = session.execute(
+            sa.select(TicketMessage).where(TicketMessage.ticket_id == ticket.id, TicketMessage.source_key == source_key)
+        ).scalar_one_or_none()
+        if recorded is not None:
+            return recorded
     message = TicketMessage(
-        ticket_id=ticket.id, author=Author.PERSON.value, text=text, language=language, topic_guess=topic_guess
+        ticket_id=ticket.id,
+        author=Author.PERSON.value,
+        text=text,
+        language=language,
+        topic_guess=topic_guess,
+        source_key=source_key,
     )
     session.add(message)
     transition(ticket, Event.PERSON_WRITES)
@@ -95,10 +116,17 @@ def record_person_message(
     return message
 
 
-def record_staff_reply(session: Session, ticket: Ticket, staff: str, text: str) -> TicketMessage:
+def record_staff_reply(
+    session: Session, ticket: Ticket, staff: str, text: str, source_key: str | None = None
+) -> TicketMessage:
     """A counselor's reply, kept with the ticket (it also goes into the conversation itself)."""
     message = TicketMessage(
-        ticket_id=ticket.id, author=Author.STAFF.value, staff=staff, text=text, language=ticket.language
+        ticket_id=ticket.id,
+        author=Author.STAFF.value,
+        staff=staff,
+        text=text,
+        language=ticket.language,
+        source_key=source_key,
     )
     session.add(message)
     if not ticket.assignee:

@@ -77,6 +77,9 @@ class Ticket(Base):
     acknowledged = sa.Column(sa.Boolean, nullable=False, default=False)
     # "staff:<login>" or "person" (they cancelled).
     closed_by = sa.Column(sa.String(80), nullable=True)
+    # A pseudonym of the network address the ticket came from (REST, widget),
+    # for the per-address limit on new tickets; never the address itself.
+    origin = sa.Column(sa.String(32), nullable=True, index=True)
     created_at = sa.Column(sa.DateTime(timezone=True), nullable=False, default=utcnow)
     updated_at = sa.Column(sa.DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
     closed_at = sa.Column(sa.DateTime(timezone=True), nullable=True)
@@ -91,6 +94,7 @@ class TicketMessage(Base):
     """A message in the conversation after the hand-off: the person's, a counselor's, or the bot's."""
 
     __tablename__ = "ticket_messages"
+    __table_args__ = (sa.UniqueConstraint("ticket_id", "source_key", name="uq_ticket_messages_source"),)
 
     id = sa.Column(sa.Integer, primary_key=True)
     ticket_id = sa.Column(sa.Integer, sa.ForeignKey("tickets.id"), nullable=False, index=True)
@@ -102,6 +106,9 @@ class TicketMessage(Base):
     # For the person's messages: the bot's best topic guess, so a counselor
     # who does not read the language knows what it is about.
     topic_guess = sa.Column(sa.String(100), nullable=True)
+    # What the message is (the person's message id in the tracker, a reply's
+    # id), so a replayed turn or a retried reply is recorded once.
+    source_key = sa.Column(sa.String(200), nullable=True)
     created_at = sa.Column(sa.DateTime(timezone=True), nullable=False, default=utcnow)
 
 

@@ -8,6 +8,7 @@ from bot.knowledge.base import (
     KnowledgeBase,
     KnowledgeError,
     Topic,
+    get_knowledge,
     load_knowledge,
 )
 
@@ -19,5 +20,6 @@ __all__ = [
     "KnowledgeBase",
     "KnowledgeError",
     "Topic",
+    "get_knowledge",
     "load_knowledge",
 ]

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Sequence, Tuple
 
@@ -665,3 +666,14 @@ __all__: Sequence[str] = (
     "list_separator",
     "load_knowledge",
 )
+
+
+@lru_cache(maxsize=1)
+def get_knowledge() -> KnowledgeBase:
+    """The knowledge base of the project, validated once per process (actions, search, console, pages)."""
+    from bot import paths
+    from bot.settings import get_settings
+    from bot.topics import faq_topic_ids
+
+    settings = get_settings()
+    return load_knowledge(paths.KNOWLEDGE_DIR, settings.language_codes, faq_topic_ids())

@@ -30,14 +30,14 @@ from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Sequence, Tupl
 import yaml
 
 from bot import paths
-from bot.japanese_words import clean_lemma, is_punctuation
-from bot.knowledge.base import CHARACTER_COUNTED_LANGUAGES, KnowledgeBase, Topic, load_knowledge
+from bot.knowledge.base import CHARACTER_COUNTED_LANGUAGES, KnowledgeBase, Topic, get_knowledge
 from bot.knowledge.bm25 import WeightedBm25
-from bot.nlu.features import character_view, normalize, to_hiragana
-from bot.nlu.romaji import romaji_to_hiragana
-from bot.scripts import has_japanese
 from bot.settings import get_settings
-from bot.topics import FAQ_INTENT, faq_topic_ids
+from bot.text.japanese_words import clean_lemma, is_punctuation
+from bot.text.romaji import romaji_to_hiragana
+from bot.text.scripts import has_japanese
+from bot.text.views import character_view, normalize, to_hiragana
+from bot.topics import FAQ_INTENT
 
 logger = logging.getLogger(__name__)
 
@@ -330,7 +330,7 @@ def topic_search() -> TopicSearch:
 @lru_cache(maxsize=1)
 def _built_topic_search() -> TopicSearch:
     settings = get_settings()
-    base = load_knowledge(paths.KNOWLEDGE_DIR, settings.language_codes, faq_topic_ids())
+    base = get_knowledge()
     index = TopicSearch(base, settings.language_codes, training_examples(paths.NLU_DIR / FAQ_INTENT))
     logger.info("FAQ search index built: %d topics in %s.", len(base), ", ".join(settings.language_codes))
     return index

@@ -5,13 +5,20 @@ guard runs last in the pipeline and sets the intent to `crisis` when the
 classifier gives crisis at least `threshold` (lower than the fallback
 threshold on purpose), or when the text contains one of the configured
 phrases, which catches what a statistical model may miss.
+
+Text with no letter or digit in it ("...", "…", "😭", Soba's own truncation
+mark) is never crisis: it says nothing, and a false alarm sends crisis
+numbers to someone who did not ask and an urgent ticket to a counselor
+(security review M4).
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Dict, List
+import unicodedata
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Sequence
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -20,12 +27,12 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.features import character_view
-from bot.nlu.romaji import romaji_to_hiragana
+from bot.core.contract import CRISIS_INTENT
+from bot.text.romaji import romaji_to_hiragana
+from bot.text.views import character_view
+from bot.yaml_files import read_mapping
 
 logger = logging.getLogger(__name__)
-
-CRISIS_INTENT = "crisis"
 
 
 def normalize(text: str) -> str:
@@ -34,6 +41,37 @@ def normalize(text: str) -> str:
     So シニタイ, ＳＵＩＣＩＤＥ and a learner's 「しに　たい」 all meet their phrase.
     """
     return character_view(text)
+
+
+def content_free(text: str) -> bool:
+    """True if `text` has no letter and no digit (dots, emoji, punctuation, spaces)."""
+    return not any(unicodedata.category(char)[0] in "LN" for char in character_view(text))
+
+
+class PhraseMatcher:
+    """The crisis phrases, matched after NFKC, case folding and katakana→hiragana, romaji read as kana."""
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        # Latin-script phrases match whole words only ("rape" is not "grapes").
+        self._patterns = tuple(
+            re.compile(rf"\b{re.escape(normalize(phrase))}\b" if phrase.isascii() else re.escape(normalize(phrase)))
+            for phrase in phrases
+        )
+
+    @classmethod
+    def from_config(cls, config_file: Path) -> PhraseMatcher:
+        """The phrases configured for the crisis guard in the NLU pipeline (config.yml)."""
+        pipeline: Sequence[Any] = read_mapping(config_file, ValueError).get("pipeline") or []
+        for component in pipeline:
+            if isinstance(component, dict) and str(component.get("name", "")).endswith(CrisisGuard.__name__):
+                return cls(component.get("phrases") or [])
+        return cls([])
+
+    def matches(self, text: str) -> bool:
+        """Whether a crisis phrase occurs in `text`."""
+        folded = normalize(text)
+        views = (folded, romaji_to_hiragana(folded))
+        return any(pattern.search(view) for pattern in self._patterns for view in views if view)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -55,11 +93,7 @@ class CrisisGuard(GraphComponent):
     def __init__(self, config: Dict[str, Any]) -> None:
         """Store the threshold and normalised phrases."""
         self._threshold = float(config["threshold"])
-        # Latin-script phrases match whole words only ("rape" is not "grapes").
-        self._patterns = tuple(
-            re.compile(rf"\b{re.escape(normalize(phrase))}\b" if phrase.isascii() else re.escape(normalize(phrase)))
-            for phrase in config["phrases"]
-        )
+        self._phrases = PhraseMatcher(config["phrases"])
 
     @classmethod
     def create(
@@ -84,14 +118,15 @@ class CrisisGuard(GraphComponent):
             # Button payloads name their intent explicitly.
             return
         ranking = message.get(INTENT_RANKING_KEY) or []
+        if content_free(text):
+            self._never_crisis(message, ranking)
+            return
         confidence = next(
             (float(item[PREDICTED_CONFIDENCE_KEY]) for item in ranking if item.get(INTENT_NAME_KEY) == CRISIS_INTENT),
             0.0,
         )
-        folded = normalize(text)
         # Romaji ("shinitai") is read as kana too, to meet the hiragana phrases.
-        readings = (folded, romaji_to_hiragana(folded))
-        phrase_hit = any(pattern.search(view) for pattern in self._patterns for view in readings if view)
+        phrase_hit = self._phrases.matches(text)
         current = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
         if current == CRISIS_INTENT or not (phrase_hit or confidence >= self._threshold):
             return
@@ -101,3 +136,13 @@ class CrisisGuard(GraphComponent):
             {INTENT_NAME_KEY: CRISIS_INTENT, PREDICTED_CONFIDENCE_KEY: max(confidence, 1.0 if phrase_hit else 0.0)},
             add_to_output=True,
         )
+
+    @staticmethod
+    def _never_crisis(message: Message, ranking: List[Dict[str, Any]]) -> None:
+        """Content-free text says nothing: if the classifier read crisis, take its next guess."""
+        if (message.get(INTENT) or {}).get(INTENT_NAME_KEY) != CRISIS_INTENT:
+            return
+        others = [item for item in ranking if item.get(INTENT_NAME_KEY) != CRISIS_INTENT]
+        if others:
+            message.set(INTENT, dict(others[0]), add_to_output=True)
+            message.set(INTENT_RANKING_KEY, others, add_to_output=True)

@@ -28,8 +28,8 @@ from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.japanese_words import clean_lemma, is_punctuation
-from bot.scripts import has_japanese
+from bot.text.japanese_words import clean_lemma, is_punctuation
+from bot.text.scripts import has_japanese
 
 logger = logging.getLogger(__name__)
 

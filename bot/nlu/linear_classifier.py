@@ -39,7 +39,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.features import views
+from bot.text.views import views
 from bot.topics import FAQ_INTENT, TOPIC_SEPARATOR
 
 logger = logging.getLogger(__name__)

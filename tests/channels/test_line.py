@@ -161,7 +161,7 @@ def test_a_sticker_gets_the_no_text_reply(soba_servers: Servers) -> None:
 
     messages = sent_to(soba_servers, user, body["replyToken"])
     assert get_texts().get("ja", "no_text") in texts_of(messages)
-    rows = soba_servers.rows("SELECT id FROM tickets WHERE sender_id = :s", s=user)
+    rows = soba_servers.rows("SELECT id FROM tickets WHERE sender_id = :s", s=f"line:{user}")
     assert rows == []
 
 
@@ -201,7 +201,7 @@ def test_clarify_buttons_become_quick_replies_and_a_tap_answers(soba_servers: Se
     post(soba_servers, tap)
     answer = sent_to(soba_servers, user, tap["replyToken"])
     assert "第" in texts_of(answer) and "条" in texts_of(answer)
-    assert soba_servers.rows("SELECT id FROM tickets WHERE sender_id = :s", s=user) == []
+    assert soba_servers.rows("SELECT id FROM tickets WHERE sender_id = :s", s=f"line:{user}") == []
 
 
 def test_a_later_message_from_the_server_is_pushed(soba_servers: Servers) -> None:
@@ -212,7 +212,7 @@ def test_a_later_message_from_the_server_is_pushed(soba_servers: Servers) -> Non
 
     response = soba_servers.api(
         "POST",
-        f"/conversations/{user}/tracker/events",
+        f"/conversations/line:{user}/tracker/events",
         params={"output_channel": "latest", "execute_side_effects": "true"},
         json=[{"event": "bot", "text": "相談員の田中です。ご連絡ありがとうございます。"}],
     )
@@ -236,10 +236,10 @@ def test_the_tracker_api_needs_the_token(soba_servers: Servers) -> None:
     user = new_user()
     post(soba_servers, text_event(user, "残業代が払われません"))
 
-    refused = requests.get(f"{soba_servers.rasa_url}/conversations/{user}/tracker", timeout=30)
+    refused = requests.get(f"{soba_servers.rasa_url}/conversations/line:{user}/tracker", timeout=30)
 
     assert refused.status_code == 401
-    assert soba_servers.api("GET", f"/conversations/{user}/tracker").status_code == 200
+    assert soba_servers.api("GET", f"/conversations/line:{user}/tracker").status_code == 200
 
 
 def test_line_messages_respect_line_limits() -> None:

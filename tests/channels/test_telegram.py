@@ -14,12 +14,12 @@ import requests
 from bot import cli
 from bot.channels.language_hint import language_hint
 from bot.channels.payloads import expand, shorten
-from bot.channels.telegram import _command
+from bot.channels.telegram import command
 from bot.channels.telegram_render import MAX_CALLBACK_BYTES, inline_keyboard, text_chunks
 from bot.decision import Outcome
 from bot.languages import choose_language_payload
-from bot.scripts import has_japanese
 from bot.settings import load_settings
+from bot.text.scripts import has_japanese
 from bot.texts import get_texts
 from tests.conftest import TELEGRAM_SECRET, PlatformFakes, Servers, clear_caches
 from tests.fakes.recording_api import Call
@@ -134,7 +134,7 @@ def keyboard(params: Dict[str, Any]) -> List[Dict[str, Any]]:
 
 
 def tracker(servers: Servers, chat_id: int) -> Dict[str, Any]:
-    response = servers.api("GET", f"/conversations/{chat_id}/tracker")
+    response = servers.api("GET", f"/conversations/telegram:{chat_id}/tracker")
     response.raise_for_status()
     return response.json()
 
@@ -185,7 +185,9 @@ def test_a_missing_or_wrong_secret_is_refused_and_nothing_is_processed(
     time.sleep(1.0)
     assert to_chat(soba_servers.fakes.telegram.calls, chat, "sendChatAction") == []
     assert to_chat(soba_servers.fakes.telegram.calls, chat) == []
-    seen = soba_servers.rows("SELECT event_id FROM channel_events WHERE event_id = :e", e=str(update["update_id"]))
+    seen = soba_servers.rows(
+        "SELECT event_key FROM channel_inbox WHERE channel = 'telegram' AND event_key = :e", e=str(update["update_id"])
+    )
     assert seen == []
     # Not even recorded as seen: the same update with the secret is then handled.
     assert post(soba_servers, update).status_code == 200
@@ -218,7 +220,7 @@ def test_a_photo_or_sticker_gets_the_no_text_reply(soba_servers: Servers, make_u
     sent = wait_for_messages(soba_servers, chat, containing=texts("ja", "no_text"))
     assert [p["text"] for p in sent] == [texts("ja", "no_text")]
     assert decisions(soba_servers, chat) == [{"type": "no_text"}]
-    assert soba_servers.rows("SELECT id FROM tickets WHERE sender_id = :s", s=str(chat)) == []
+    assert soba_servers.rows("SELECT id FROM tickets WHERE sender_id = :s", s=f"telegram:{chat}") == []
 
 
 @e2e
@@ -248,7 +250,7 @@ def test_a_clarify_question_shows_the_topics_and_a_tap_answers(soba_servers: Ser
         "topic": expected.topics[0],
         "language": language,
     }
-    assert soba_servers.rows("SELECT id FROM tickets WHERE sender_id = :s", s=str(chat)) == []
+    assert soba_servers.rows("SELECT id FROM tickets WHERE sender_id = :s", s=f"telegram:{chat}") == []
 
 
 @e2e
@@ -288,7 +290,7 @@ def test_human_opens_a_ticket(soba_servers: Servers) -> None:
     wait_for_messages(soba_servers, chat)
     handoff = decisions(soba_servers, chat)
     assert handoff[-1]["type"] == "handoff"
-    rows = soba_servers.rows("SELECT reason, channel FROM tickets WHERE sender_id = :s", s=str(chat))
+    rows = soba_servers.rows("SELECT reason, channel FROM tickets WHERE sender_id = :s", s=f"telegram:{chat}")
     assert [(r.reason, r.channel) for r in rows] == [("request_human", "telegram")]
 
 
@@ -302,7 +304,7 @@ def test_a_message_in_a_group_chat_is_ignored(soba_servers: Servers) -> None:
 
     time.sleep(1.5)
     assert not [c for c in soba_servers.fakes.telegram.sent("sendMessage") if int(c["chat_id"]) == -chat]
-    assert soba_servers.rows("SELECT sender_id FROM events WHERE sender_id = :s", s=str(-chat)) == []
+    assert soba_servers.rows("SELECT sender_id FROM events WHERE sender_id = :s", s=f"telegram:{-chat}") == []
 
 
 @e2e
@@ -352,7 +354,7 @@ def test_a_counselor_reply_is_pushed_to_the_chat_later(soba_servers: Servers) ->
 
     response = soba_servers.api(
         "POST",
-        f"/conversations/{chat}/tracker/events",
+        f"/conversations/telegram:{chat}/tracker/events",
         params={"output_channel": "latest", "execute_side_effects": "true"},
         json=[{"event": "bot", "text": reply}],
     )
@@ -439,11 +441,11 @@ def test_set_webhook_refuses_a_plain_http_url_and_a_wrong_token(
 
 
 @pytest.mark.parametrize(
-    ("text", "command"),
+    ("text", "expected"),
     [("/start", "start"), ("/lang@soba_test_bot", "lang"), ("/HUMAN please", "human"), ("/", None), ("hi", None)],
 )
-def test_commands_are_recognised(text: str, command: str | None) -> None:
-    assert _command(text) == command
+def test_commands_are_recognised(text: str, expected: str | None) -> None:
+    assert command(text) == expected
 
 
 @pytest.mark.parametrize(

@@ -99,7 +99,7 @@ def push(servers: Servers, session: str, text: str) -> None:
     """A message from a counselor: a bot event through Rasa's API, delivered by the channel the person used last."""
     reply = servers.api(
         "POST",
-        f"/conversations/{session}/tracker/events",
+        f"/conversations/web:{session}/tracker/events",
         params={"output_channel": "latest", "execute_side_effects": "true"},
         json={"event": "bot", "text": text, "timestamp": time.time()},
     )
@@ -108,7 +108,7 @@ def push(servers: Servers, session: str, text: str) -> None:
 
 def user_texts(servers: Servers, session: str) -> List[str]:
     """What the person said, as Rasa's tracker recorded it."""
-    reply = servers.api("GET", f"/conversations/{session}/tracker")
+    reply = servers.api("GET", f"/conversations/web:{session}/tracker")
     reply.raise_for_status()
     return [event.get("text") for event in reply.json()["events"] if event["event"] == "user"]
 
@@ -134,7 +134,9 @@ async def test_a_question_is_acked_then_answered_in_seq_order(soba_servers: Serv
     assert customs(frames) == [{"type": "faq_answer", "topic": "overtime_pay", "language": "ja"}]
     assert any("労働基準法第37条" in (bot["message"].get("text") or "") for bot in bots(frames))
     assert [bot["seq"] for bot in bots(frames)] == list(range(1, len(bots(frames)) + 1))
-    rows = soba_servers.rows("SELECT seq FROM widget_outbox WHERE session_id = :s ORDER BY seq", s=session)
+    rows = soba_servers.rows(
+        "SELECT seq FROM channel_outbox WHERE conversation_id = :s ORDER BY seq", s=f"web:{session}"
+    )
     assert [row.seq for row in rows] == [bot["seq"] for bot in bots(frames)]
 
 
@@ -222,7 +224,7 @@ async def test_an_oversized_frame_closes_the_socket_unread(soba_servers: Servers
             await frame(ws, timeout=10)
 
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
-    taken = soba_servers.rows("SELECT * FROM channel_events WHERE event_id LIKE :s", s=f"{session}/%")
+    taken = soba_servers.rows("SELECT * FROM channel_inbox WHERE event_key LIKE :s", s=f"{session}/%")
     assert taken == []
 
 
@@ -559,7 +561,7 @@ def test_a_counselor_reply_from_the_console_reaches_the_widget_and_closing_resum
     widget.ask("人の相談員と話したいです")
     widget.wait_for_bot_text("受付番号")
     session = widget.state()["session"]
-    [row] = soba_servers.rows("SELECT id FROM tickets WHERE sender_id = :s", s=session)
+    [row] = soba_servers.rows("SELECT id FROM tickets WHERE sender_id = :s", s=f"web:{session}")
     rasa = RasaConversations(soba_servers.rasa_url, soba_servers.token)
 
     with session_factory(soba_servers.database_url)() as db:

@@ -70,7 +70,9 @@ def wait_for_push(servers: Servers, user: str, count: int, timeout: float = 10.0
 def ticket_of(servers: Servers, user: str) -> Any:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        found = servers.rows("SELECT id, language, status FROM tickets WHERE sender_id = :s ORDER BY id DESC", s=user)
+        found = servers.rows(
+            "SELECT id, language, status FROM tickets WHERE sender_id = :s ORDER BY id DESC", s=f"line:{user}"
+        )
         if found:
             return found[0]
         time.sleep(0.2)

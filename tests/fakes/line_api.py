@@ -2,7 +2,8 @@
 
 Answers as api.line.me and api-data.line.me do (one server plays both):
 reply (a reply token works once; tokens the test marks expired get LINE's
-400 "Invalid reply token"), push, loading animation, profile, rich menus.
+400 "Invalid reply token"), push (a repeated `X-Line-Retry-Key` gets 409 and
+is not sent again), loading animation, profile, rich menus.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ class FakeLineApi(RecordingApi):
     expired_reply_tokens: Set[str] = field(default_factory=set)
     used_reply_tokens: Set[str] = field(default_factory=set)
     rich_menus: Dict[str, dict] = field(default_factory=dict)
+    # Push retry keys already accepted: LINE answers 409 to a second push with one.
+    retry_keys: Set[str] = field(default_factory=set)
     default_rich_menu: str = ""
     access_token: str = "line-access-token"
 
@@ -54,6 +57,12 @@ class FakeLineApi(RecordingApi):
     def _push(self, call: Call, _: re.Match[str]) -> Reply:
         if len((call.json or {}).get("messages", [])) > 5:
             return 400, {"message": "The request body has 1 error(s)"}
+        retry_key = call.headers.get("x-line-retry-key")
+        if retry_key:
+            if retry_key in self.retry_keys:
+                # As LINE does: the request with this key was accepted before, nothing is sent again.
+                return 409, {"message": "The retry key is already accepted"}
+            self.retry_keys.add(retry_key)
         return 200, {"sentMessages": [{"id": secrets.token_hex(8)} for _ in call.json["messages"]]}
 
     def _profile(self, call: Call, m: re.Match[str]) -> Reply:

@@ -27,6 +27,8 @@ class Call:
     headers: Dict[str, str]
     body: bytes
     query: str = ""
+    # The status the fake answered with (0 until it has answered).
+    status: int = 0
 
     @property
     def json(self) -> Any:
@@ -70,6 +72,7 @@ class RecordingApi:
                 with fake._lock:
                     fake.calls.append(call)
                 status, body = fake._dispatch(call)
+                call.status = status
                 data = body if isinstance(body, bytes) else json.dumps(body).encode("utf-8")
                 self.send_response(status)
                 binary = isinstance(body, bytes)
@@ -115,4 +118,4 @@ class RecordingApi:
             if predicate(snapshot):
                 return snapshot
             time.sleep(0.05)
-        raise AssertionError(f"timed out; the fake received: {[(c.method, c.path, c.json) for c in snapshot]}")
+        raise AssertionError(f"timed out; the fake received: {[(c.method, c.path, c.body[:500]) for c in snapshot]}")

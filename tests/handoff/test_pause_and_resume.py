@@ -29,7 +29,7 @@ def say(servers: Servers, user: str, text: str) -> str:
 def open_ticket_for(servers: Servers, user: str) -> int:
     token = say(servers, user, "人の相談員と話したいです")
     assert "受付番号" in texts_of(sent_to(servers, user, token))
-    [row] = servers.rows("SELECT id FROM tickets WHERE sender_id = :s", s=user)
+    [row] = servers.rows("SELECT id FROM tickets WHERE sender_id = :s", s=f"line:{user}")
     return int(row.id)
 
 
@@ -85,7 +85,7 @@ def test_messages_go_to_the_ticket_with_one_acknowledgement_and_a_reply_reaches_
         assert "相談員の田中です" in texts_of(pushed)
         assert ticket.status == Status.WAITING.value and ticket.assignee == "tanaka"
 
-    lines = transcript(rasa.tracker_events(user))
+    lines = transcript(rasa.tracker_events(f"line:{user}"))
     assert {"role": "staff", "staff": "tanaka"}.items() <= lines[-1].items()
 
 
@@ -150,7 +150,7 @@ def test_a_message_soba_cannot_place_twice_opens_a_ticket_and_the_next_two_go_to
     assert get_texts().get("ja", "rephrase").split("\n")[0] in replied(soba_servers, first)
     second = say(soba_servers, user, text)
     assert "受付番号" in replied(soba_servers, second)
-    [row] = soba_servers.rows("SELECT id, reason FROM tickets WHERE sender_id = :s", s=user)
+    [row] = soba_servers.rows("SELECT id, reason FROM tickets WHERE sender_id = :s", s=f"line:{user}")
     assert row.reason == "low_confidence"
 
     say(soba_servers, user, "社長に給料を下げると言われました")
@@ -165,7 +165,7 @@ def test_a_counselor_reply_reaches_a_telegram_chat(soba_servers: Servers) -> Non
     chat = new_chat()
     post_telegram(soba_servers, text_update(chat, "/human"))
     wait_for_messages(soba_servers, chat, containing="受付番号")
-    [row] = soba_servers.rows("SELECT id FROM tickets WHERE sender_id = :s", s=str(chat))
+    [row] = soba_servers.rows("SELECT id FROM tickets WHERE sender_id = :s", s=f"telegram:{chat}")
     rasa = RasaConversations(soba_servers.rasa_url, soba_servers.token)
 
     with session_for(soba_servers) as session:

@@ -46,7 +46,7 @@ def test_an_open_ticket_survives_a_restart_of_every_process(
         after = text_event(user, "会社は倒産しそうです")
         post(servers, after)
         # Still paused: the message goes to the ticket; the acknowledgement is not repeated.
-        [row] = servers.rows("SELECT id, status FROM tickets WHERE sender_id = :s", s=user)
+        [row] = servers.rows("SELECT id, status FROM tickets WHERE sender_id = :s", s=f"line:{user}")
         rasa = RasaConversations(servers.rasa_url, servers.token)
         texts = wait_for_rows(servers, "SELECT text FROM ticket_messages WHERE ticket_id = :t ORDER BY id", 2, t=row.id)
         assert [r.text for r in texts] == ["給料が2か月払われていません", "会社は倒産しそうです"]
@@ -58,5 +58,7 @@ def test_an_open_ticket_survives_a_restart_of_every_process(
         )
         pushed = [m for c in pushes if c.path.endswith("/push") and c.json["to"] == user for m in c.json["messages"]]
         assert "相談員の田中です" in texts_of(pushed)
-        user_lines = [line["text"] for line in transcript(rasa.tracker_events(user)) if line["role"] == "user"]
+        user_lines = [
+            line["text"] for line in transcript(rasa.tracker_events(f"line:{user}")) if line["role"] == "user"
+        ]
         assert user_lines == ["人の相談員と話したいです", "給料が2か月払われていません", "会社は倒産しそうです"]

@@ -13,10 +13,10 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.decision import TopicPrediction
-from bot.nlu.features import reading_view, to_hiragana
 from bot.nlu.fugashi_tokenizer import SobaFugashiTokenizer
 from bot.nlu.linear_classifier import SobaLinearClassifier, parse_fields
-from bot.nlu.romaji import romaji_to_hiragana
+from bot.text.romaji import romaji_to_hiragana
+from bot.text.views import reading_view, to_hiragana
 
 TRAINING = {
     ("faq", "faq/unfair_dismissal"): [

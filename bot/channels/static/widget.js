@@ -523,6 +523,18 @@
     socket.send(JSON.stringify({ type: "message", id: entry.id, text: entry.text, language: entry.language }));
   }
 
+  const MAX_RETRY_SECONDS = 300;
+
+  function retryLater(id, seconds) {
+    const wait = Math.min(MAX_RETRY_SECONDS, Math.max(0.5, seconds)) * 1000;
+    setTimeout(() => {
+      const entry = state.queue.find((q) => q.id === id);
+      if (entry && ready && socket) {
+        transmit(entry);
+      }
+    }, wait);
+  }
+
   function acked(id) {
     state = mutate((s) => {
       s.queue = s.queue.filter((q) => q.id !== id);
@@ -691,6 +703,13 @@
       }
     } else if (frame.type === "ack" && typeof frame.id === "string") {
       acked(frame.id);
+    } else if (frame.type === "retry" && typeof frame.id === "string") {
+      // Not taken (too fast, or the service is down): it stays queued and goes again later.
+      retryLater(frame.id, typeof frame.after === "number" ? frame.after : 5);
+      if (typeof frame.notice === "string" && frame.notice) {
+        status.textContent = frame.notice;
+        status.hidden = false;
+      }
     } else if (frame.type === "typing") {
       typing.hidden = frame.active === false;
       scrollToEnd();

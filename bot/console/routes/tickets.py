@@ -8,6 +8,8 @@ with the typed text still in the box.
 from __future__ import annotations
 
 import logging
+import re
+import uuid
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional
 
@@ -25,7 +27,7 @@ from bot.console.access import may_see, ticket_office
 from bot.console.accounts import active_staff, all_staff, find_staff
 from bot.console.audit import Action
 from bot.console.models import Role, Staff
-from bot.console.security import TICKET_ROLES, checked_form
+from bot.console.security import ADMIN_ROLES, TICKET_ROLES, checked_form
 from bot.console.topics import answer_in, is_topic, topic_choices, topic_title
 from bot.console.transcripts import FROM_TICKET, LineContext, TranscriptPage, read_transcript
 from bot.console.web import ConsoleState, client_ip, parse_id, render, signed_in, state, ui_language
@@ -37,6 +39,9 @@ from bot.handoff.models import Status, Ticket, TicketNote
 from bot.handoff.offices import get_offices
 
 logger = logging.getLogger(__name__)
+
+# A reply form's id (uuid4 hex, from the page).
+REPLY_ID = re.compile(r"^[0-9a-f]{32}$")
 
 # A poll of the transcript returns at most this many message rows; the page asks again for the rest.
 POLL_PAGE_ROWS = 100
@@ -53,6 +58,7 @@ class Problem:
     message: str
     status_code: int
     reply_text: str = ""
+    reply_id: str = ""
 
 
 def _ticket_id(request: Request) -> int:
@@ -139,6 +145,9 @@ def _page(request: Request, me: Staff, ticket_id: int, problem: Optional[Problem
         "assignable": [(s.login, s.display_name) for s in assignable],
         "topics": topic_choices(ui),
         "problem": problem,
+        # One id per reply form: a form sent twice (a retry after a dropped
+        # connection) reaches the person once (bot/channels/outbox.py).
+        "reply_id": problem.reply_id if problem and problem.reply_id else uuid.uuid4().hex,
         # Where the language switch comes back to (also after a failed POST).
         "here": f"/tickets/{ticket.id}",
     }
@@ -195,6 +204,8 @@ def _act(work: Work) -> Callable[[Request], Any]:
         form = await checked_form(request)
         ticket_id = _ticket_id(request)
         reply_text = str(form.get("text") or "")
+        # Kept after a failure, so sending the same text again is the same reply.
+        reply_id = _reply_id(form) or ""
 
         def run() -> tuple[Staff, Optional[Problem]]:
             me = signed_in(request, TICKET_ROLES)
@@ -207,14 +218,14 @@ def _act(work: Work) -> Callable[[Request], Any]:
                     db.rollback()
                     # The error names Rasa's URL with its token: log the kind, show none of it.
                     logger.warning("Ticket %s: Rasa did not take the message (%s).", ticket_id, type(error).__name__)
-                    return me, Problem(i18n.text(ui, "delivery_failed"), 502, reply_text)
+                    return me, Problem(i18n.text(ui, "delivery_failed"), 502, reply_text, reply_id)
                 except TransitionError as error:
                     db.rollback()
                     details = f"{request.url.path.rsplit('/', 1)[-1]}: {error}"
                     audit.record(db, me.login, Action.REFUSED, ticket_id=ticket_id, details=details, ip=ip)
-                    return me, Problem(i18n.text(ui, "not_allowed", error=error), 409, reply_text)
+                    return me, Problem(i18n.text(ui, "not_allowed", error=error), 409, reply_text, reply_id)
                 except InvalidInput as error:
-                    return me, Problem(i18n.text(ui, str(error)), 400, reply_text)
+                    return me, Problem(i18n.text(ui, str(error)), 400, reply_text, reply_id)
                 audit.record(db, me.login, action, ticket_id=ticket.id, details=details, ip=ip)
             return me, None
 
@@ -233,10 +244,15 @@ def _text(form: FormData) -> str:
     return text
 
 
+def _reply_id(form: FormData) -> str | None:
+    value = str(form.get("reply_id") or "")
+    return value if REPLY_ID.match(value) else None
+
+
 def reply(console: ConsoleState, db: Session, ticket: Ticket, me: Staff, form: FormData) -> tuple[Action, str]:
-    """Send the counselor's reply to the person on their channel."""
+    """Send the counselor's reply to the person on their channel (once, whatever retries)."""
     text = _text(form)
-    conversation.send_reply(db, console.rasa, ticket, me.login, text)
+    conversation.send_reply(db, console.rasa, ticket, me.login, text, reply_id=_reply_id(form))
     return Action.REPLY, f"{len(text)} characters"
 
 
@@ -286,8 +302,32 @@ def reopen(console: ConsoleState, db: Session, ticket: Ticket, me: Staff, form: 
     return Action.REOPEN, ""
 
 
+async def forget_person(request: Request) -> Response:
+    """Delete the ticket's person's conversation, at their request (admins only; audited)."""
+    form = await checked_form(request)
+    ticket_id = _ticket_id(request)
+
+    def run() -> None:
+        me = signed_in(request, ADMIN_ROLES)
+        console = state(request)
+        if console.forget is None:
+            raise HTTPException(503, "deletion is not available in this console")
+        with console.db() as db:
+            ticket = _load(request, db, ticket_id, me)
+            conversation_id = ticket.sender_id
+            if str(form.get("confirm") or "") != "yes":
+                raise HTTPException(400, "confirm the deletion")
+        console.forget(conversation_id)
+        with console.db() as db:
+            audit.record(db, me.login, Action.FORGET, ticket_id=ticket_id, ip=client_ip(request))
+
+    await run_in_threadpool(run)
+    return RedirectResponse(f"/tickets/{ticket_id}", status_code=303)
+
+
 routes: List[Route] = [
     Route("/tickets/{ticket_id}", ticket_page, methods=["GET"]),
+    Route("/tickets/{ticket_id}/forget", forget_person, methods=["POST"], name="ticket_forget"),
     Route("/tickets/{ticket_id}/lines", ticket_lines, methods=["GET"]),
     *(
         Route(f"/tickets/{{ticket_id}}/{name}", _act(work), methods=["POST"], name=f"ticket_{name}")

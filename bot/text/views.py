@@ -13,7 +13,7 @@ import re
 import unicodedata
 from typing import Iterable, List, Sequence
 
-from bot.nlu.romaji import romaji_to_hiragana
+from bot.text.romaji import romaji_to_hiragana
 
 _KATAKANA = re.compile(r"[\u30a1-\u30f6]")
 
@@ -29,14 +29,19 @@ def normalize(text: str) -> str:
     return " ".join(folded.split())
 
 
+# Dots that trail off ("…", "...", "。。。", "・・・") say nothing about the
+# topic, and Soba's own truncation mark is one: read as a space, so they never
+# tip a message towards crisis (security review M4).
+_TRAILING_DOTS = re.compile(r"(?:\.{2,}|。{2,}|・{2,}|…+)")
+
 # A space between two Japanese characters: learners of Japanese often write
 # 「かいしゃ　やすみ　おかね」, natives write かいしゃやすみおかね.
 _SPACE_IN_JAPANESE = re.compile(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])")
 
 
 def character_view(text: str) -> str:
-    """The text for character n-grams, spaces inside Japanese removed."""
-    return _SPACE_IN_JAPANESE.sub("", normalize(text))
+    """The text for character n-grams, spaces inside Japanese removed, trailing dots dropped."""
+    return _SPACE_IN_JAPANESE.sub("", normalize(_TRAILING_DOTS.sub(" ", unicodedata.normalize("NFKC", text))))
 
 
 def lemma_view(lemmas: Sequence[str]) -> str:

@@ -30,7 +30,7 @@ import datetime as dt
 import json
 import logging
 import weakref
-from typing import Any, Awaitable, Callable, ClassVar, Dict, List, Mapping, Optional, Sequence, Set
+from typing import Any, AsyncIterator, Awaitable, Callable, ClassVar, Dict, List, Mapping, Optional, Sequence, Set
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.shared.core.events import BotUttered, UserUttered
@@ -61,6 +61,8 @@ MESSAGE_KEYS = ("text", "buttons", "quick_replies", "image", "attachment", "elem
 MAX_ATTEMPTS = 3
 # What a turn can fail on that goes away by itself: retried for ever.
 TRANSIENT = (OperationalError, DatabaseUnavailable, ActionServerUnavailable)
+# The person is told the service is down after this many failed tries in a row (about 3.5 s).
+NOTIFY_AFTER_FAILURES = 3
 # A database that is down is retried for ever, this often at most.
 DATABASE_RETRY_SECONDS = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
 # How often messages that could not be sent are tried again.
@@ -182,7 +184,8 @@ class ChannelBase(InputChannel):
 
     Override points:
     - `deliver(conversation_id, messages, item)`: send stored messages to the
-      platform, returning the ids it took (raise `DeliveryFailed` for the rest);
+      platform, yielding the ids of each call it took (raise `DeliveryFailed`
+      for the rest);
       `item` is the inbox item they answer, if any (a LINE reply token);
     - `handle_kind(item)`: the replies to an item of a kind other than
       "message" (a menu), or None to run a turn;
@@ -200,7 +203,8 @@ class ChannelBase(InputChannel):
 
     def __init__(self) -> None:
         self._on_new_message: Optional[OnNewMessage] = None
-        self._agent: Any = None
+        # The Sanic app, whose `ctx.agent` Rasa sets before the server starts.
+        self._app: Any = None
         # Conversations with a worker draining their inbox, and those kicked meanwhile.
         self._draining: Dict[str, asyncio.Task] = {}
         self._kicked_again: Set[str] = set()
@@ -222,9 +226,13 @@ class ChannelBase(InputChannel):
         """Give a channel's blueprint the shared start-up: recover unfinished work, then sweep."""
         self._on_new_message = on_new_message
 
+        @blueprint.listener("before_server_start")
+        async def remember(app: Any, _loop: Any) -> None:
+            self._app = app
+
         @blueprint.listener("after_server_start")
         async def recover(app: Any, _loop: Any) -> None:
-            self._agent = getattr(app.ctx, "agent", None)
+            self._app = app
             self.in_background(self._recover_and_sweep())
 
         @blueprint.listener("before_server_stop")
@@ -233,8 +241,10 @@ class ChannelBase(InputChannel):
 
     # ------------------------------------------------------------------ platform hooks
 
-    async def deliver(self, conversation_id: str, messages: List[Outgoing], item: Optional[Pending]) -> List[int]:
-        """Send stored messages to the platform; the ids it took."""
+    def deliver(
+        self, conversation_id: str, messages: List[Outgoing], item: Optional[Pending]
+    ) -> AsyncIterator[List[int]]:
+        """Send stored messages to the platform, yielding the ids of each call it took; `DeliveryFailed` stops it."""
         raise NotImplementedError
 
     async def handle_kind(self, item: Pending) -> Optional[List[Dict[str, Any]]]:
@@ -316,7 +326,8 @@ class ChannelBase(InputChannel):
     async def _database_down(self, conversation_id: str, error: Exception, failures: int) -> None:
         delay = DATABASE_RETRY_SECONDS[min(failures, len(DATABASE_RETRY_SECONDS) - 1)]
         logger.warning("%s; the message waits, retry in %.1f s.", type(error).__name__, delay)
-        if conversation_id not in self._told_unavailable:
+        # A restart of a server takes seconds: tell the person only when it lasts longer.
+        if failures >= NOTIFY_AFTER_FAILURES and conversation_id not in self._told_unavailable:
             self._told_unavailable.add(conversation_id)
             try:
                 await self.notify_unavailable(conversation_id, get_settings().default_language, None)
@@ -376,11 +387,16 @@ class ChannelBase(InputChannel):
         await self._on_new_message(message)
         return collector.messages
 
+    def _tracker_store(self) -> Any:
+        agent = getattr(getattr(self._app, "ctx", None), "agent", None)
+        store = getattr(agent, "tracker_store", None)
+        if store is None:
+            # Without the tracker Soba cannot tell whether the turn ran: wait, never guess.
+            raise DatabaseUnavailable("the conversation store is not ready yet")
+        return store
+
     async def _replies_already_stored(self, item: Pending) -> Optional[List[Dict[str, Any]]]:
-        tracker_store = getattr(self._agent, "tracker_store", None)
-        if tracker_store is None:
-            return None
-        tracker = await tracker_store.retrieve_full_tracker(item.conversation_id)
+        tracker = await self._tracker_store().retrieve_full_tracker(item.conversation_id)
         return replies_in_tracker(list(tracker.events), item.message_id) if tracker is not None else None
 
     # ------------------------------------------------------------------ sending
@@ -405,17 +421,19 @@ class ChannelBase(InputChannel):
                 return
             fresh_ids = {message.id for message in fresh or ()}
             answers = item if item is not None and all(m.id in fresh_ids for m in pending) else None
+            sent: Set[int] = set()
             try:
-                sent = await self.deliver(conversation_id, pending, answers)
+                # Each platform call is written down as soon as it is answered, so a
+                # crash resends at most what was in flight.
+                async for ids in self.deliver(conversation_id, pending, answers):
+                    crash_point("sent")
+                    if not self.pulls_messages:
+                        await asyncio.to_thread(outbox.mark_sent, ids)
+                    sent.update(ids)
             except DeliveryFailed as error:
                 logger.warning("A %s message was not delivered (%s); it will be sent again.", self.name(), error)
-                sent = []
-            if sent:
-                crash_point("sent")
             if not self.pulls_messages:
-                await asyncio.to_thread(outbox.mark_sent, sent)
-                unsent = [message.id for message in pending if message.id not in set(sent)]
-                await asyncio.to_thread(outbox.count_attempt, unsent)
+                await asyncio.to_thread(outbox.count_attempt, [m.id for m in pending if m.id not in sent])
 
     # ------------------------------------------------------------------ start-up and sweep
 
@@ -453,15 +471,13 @@ class ChannelBase(InputChannel):
     async def conversation_language(self, conversation_id: str, hint: Optional[str]) -> str:
         """The conversation's language if it has one, else the platform's hint, else the default."""
         settings = get_settings()
-        tracker_store = getattr(self._agent, "tracker_store", None)
-        if tracker_store is not None:
-            try:
-                tracker = await tracker_store.retrieve(conversation_id)
-            except OperationalError:
-                tracker = None
-            current = tracker.get_slot(LANGUAGE_SLOT) if tracker is not None else None
-            if current in settings.languages:
-                return str(current)
+        try:
+            tracker = await self._tracker_store().retrieve(conversation_id)
+        except (OperationalError, DatabaseUnavailable):
+            tracker = None
+        current = tracker.get_slot(LANGUAGE_SLOT) if tracker is not None else None
+        if current in settings.languages:
+            return str(current)
         return hint if hint in settings.languages else settings.default_language
 
 

@@ -31,7 +31,7 @@ import json
 import logging
 import time
 import uuid
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, AsyncIterator, Dict, List, Mapping, Optional
 
 import aiohttp
 from linebot import AsyncLineBotApi
@@ -326,33 +326,28 @@ class LineInput(ChannelBase):
         """LINE's loading animation, started once (it stops by itself when a message arrives)."""
         return _Loading(self.client, platform_id(conversation, CHANNEL))
 
-    async def deliver(self, conversation: str, messages: List[Outgoing], item: Optional[Pending]) -> List[int]:
-        """Reply with the token while it is fresh, push the rest; the ids LINE took."""
+    async def deliver(
+        self, conversation: str, messages: List[Outgoing], item: Optional[Pending]
+    ) -> AsyncIterator[List[int]]:
+        """Reply with the token while it is fresh, push the rest; yields the ids of each call LINE took."""
         user_id = platform_id(conversation, CHANNEL)
         token = item.extra.get("reply_token") if item is not None else None
         age = time.time() - float(item.extra.get("timestamp") or 0) / 1000.0 if item is not None else None
-        sent: List[int] = []
         for group in chunks(messages):
             line_messages = to_line_messages([message.message for message in group])
             ids = [message.id for message in group]
             if not line_messages:
-                sent.extend(ids)
+                yield ids
                 continue
             fresh = token and age is not None and age < REPLY_TOKEN_SECONDS
             if fresh and await self.client.reply(str(token), line_messages):
                 token = None
-                sent.extend(ids)
+                yield ids
                 continue
             token = None
             retry_key = str(uuid.uuid5(_RETRY_KEYS, f"{conversation}|{','.join(map(str, ids))}"))
-            try:
-                await self.client.push(user_id, line_messages, retry_key)
-            except DeliveryFailed:
-                if sent:
-                    return sent
-                raise
-            sent.extend(ids)
-        return sent
+            await self.client.push(user_id, line_messages, retry_key)
+            yield ids
 
     async def notify_unavailable(self, conversation: str, language: str, item: Optional[Pending]) -> None:
         text = get_texts().get(language, "service_unavailable")

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import logging
 from asyncio import CancelledError
-from typing import Any, Dict, List, Optional
+from typing import Any, AsyncIterator, Dict, List, Optional
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -143,6 +143,7 @@ class SobaRestInput(ChannelBase):
         settings = get_settings()
         return get_texts().get(language if language in settings.languages else settings.default_language, key)
 
-    async def deliver(self, conversation: str, messages: List[Outgoing], item: Any) -> List[int]:
+    async def deliver(self, conversation: str, messages: List[Outgoing], item: Any) -> AsyncIterator[List[int]]:
         """REST answers in the response and cannot push: a later message waits in the outbox."""
         raise DeliveryFailed("the REST channel cannot push")
+        yield []  # unreachable: makes this an async generator, like every channel's deliver

@@ -291,19 +291,14 @@ class TelegramInput(ChannelBase):
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
-    async def deliver(self, conversation: str, messages: List[Outgoing], item: Optional[Pending]) -> List[int]:
-        """Send each stored message (text in parts, buttons as an inline keyboard); the ids Telegram took."""
+    async def deliver(
+        self, conversation: str, messages: List[Outgoing], item: Optional[Pending]
+    ) -> AsyncIterator[List[int]]:
+        """Send each stored message (text in parts, buttons as an inline keyboard), yielding its id once sent."""
         chat_id = platform_id(conversation, CHANNEL)
-        sent: List[int] = []
         for stored in messages:
-            try:
-                await self._send_message(chat_id, stored.message)
-            except DeliveryFailed:
-                if sent:
-                    return sent
-                raise
-            sent.append(stored.id)
-        return sent
+            await self._send_message(chat_id, stored.message)
+            yield [stored.id]
 
     async def _send_message(self, chat_id: str, message: Mapping[str, Any]) -> None:
         buttons = list(message.get("buttons") or []) + list(message.get("quick_replies") or [])

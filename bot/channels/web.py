@@ -97,6 +97,7 @@ POLL_SECONDS = 15.0
 UNAVAILABLE_RETRY_SECONDS = 15
 CLOSE_POLICY = 1008
 CLOSE_TOO_BIG = 1009
+CLOSE_SERVER_ERROR = 1011
 
 
 class Connection:
@@ -273,6 +274,10 @@ class WebChannel(ChannelBase):
                     await ws.send(json.dumps({"type": "error", "error": error}))
         except (ConnectionClosed, WebsocketClosed):
             pass
+        except Exception:  # a request boundary: close this socket, keep the server (the widget reconnects)
+            logger.exception("A widget socket failed.")
+            with contextlib.suppress(ConnectionClosed, WebsocketClosed):
+                await ws.close(CLOSE_SERVER_ERROR, "server error")
         finally:
             if connection is not None:
                 connection.open = False
@@ -351,12 +356,14 @@ class WebChannel(ChannelBase):
         finally:
             await self.connections.broadcast(conversation, {"type": "typing", "active": False})
 
-    async def deliver(self, conversation: str, messages: List[Outgoing], item: Optional[Pending]) -> List[int]:
+    async def deliver(
+        self, conversation: str, messages: List[Outgoing], item: Optional[Pending]
+    ) -> AsyncIterator[List[int]]:
         """Push stored messages to the conversation's open sockets (the others catch up on hello)."""
         for connection in self.connections.of(conversation):
             for stored in messages:
                 await connection.send_bot(stored.seq, stored.message)
-        return [stored.id for stored in messages]
+        yield [stored.id for stored in messages]
 
     async def handle_kind(self, item: Pending) -> Optional[List[Dict[str, Any]]]:
         if item.kind == "menu":

@@ -15,7 +15,10 @@ Counted at the end, from the database and the platforms' fakes:
   (by their message id);
 - lost: acknowledged but not stored (must be 0);
 - duplicated: a message stored twice, a ticket message recorded twice, a
-  second open ticket, or a stored reply delivered twice (must be 0);
+  second open ticket, or a stored reply delivered twice (must be 0), apart
+  from resent_in_flight: the one reply whose platform call was answered just
+  before the `sent` crash and not yet written down, which Telegram (and a LINE
+  reply token) cannot recognise as a repeat (docs/security.md);
 - order: each conversation's messages are stored in the order they were sent.
 """
 
@@ -43,6 +46,7 @@ import websockets
 from bot import processes
 from bot.db import session_factory
 from bot.settings import load_settings
+from bot.texts import get_texts
 from tests.conftest import LINE_SECRET, TELEGRAM_SECRET, TEST_LIMITS, PlatformFakes, free_port
 from tests.fakes.telegram_api import call_params
 
@@ -286,43 +290,71 @@ def _count(cluster: Cluster, clients: Clients, fakes: PlatformFakes, url: str) -
     relayed = _rows(
         url, "SELECT ticket_id, text, count(*) AS n FROM ticket_messages GROUP BY ticket_id, text HAVING count(*) > 1"
     )
-    # Replies: each stored reply reached its platform once. A LINE reply names its token, not the user.
+    # Replies: each stored reply reached its platform once. Several replies may share a text
+    # ("Was this answer helpful?"), so texts are counted per conversation: delivered ≤ stored.
     reply_users = {key: conversation.split(":", 1)[1] for key, conversation in clients.reply_tokens.items()}
-    outbox = _rows(url, "SELECT conversation_id, seq, message FROM channel_outbox")
-    delivered_twice = []
-    for conversation, seq, message in outbox:
+    stored_texts: Dict[str, Counter] = {}
+    for conversation, message in _rows(url, "SELECT conversation_id, message FROM channel_outbox"):
         text = json.loads(message).get("text")
-        kind, platform_id = conversation.split(":", 1)
-        if not text:
+        if text:
+            stored_texts.setdefault(conversation, Counter())[text.strip()] += 1
+    delivered: Dict[str, Counter] = {}
+    for call in fakes.telegram.calls:
+        params = call_params(call) if call.path.endswith("/sendMessage") and call.status == 200 else {}
+        if params.get("text"):
+            delivered.setdefault(f"telegram:{params['chat_id']}", Counter())[str(params["text"]).strip()] += 1
+    for call in fakes.line.calls:
+        if call.status != 200 or call.path not in ("/v2/bot/message/reply", "/v2/bot/message/push"):
             continue
-        if kind == "telegram":
-            copies = sum(
-                1
-                for call in fakes.telegram.calls
-                if call.path.endswith("/sendMessage")
-                and str(call_params(call).get("chat_id")) == platform_id
-                and call_params(call).get("text") == text.strip()
-            )
-        elif kind == "line":
-            copies = sum(
-                1
-                for call in fakes.line.calls
-                if call.status == 200
-                and call.path in ("/v2/bot/message/reply", "/v2/bot/message/push")
-                and call.json.get("to", reply_users.get(call.json.get("replyToken"))) == platform_id
-                and any(m.get("text") == text for m in call.json.get("messages", []))
-            )
-        else:
-            seqs = [f["seq"] for f in clients.widget_frames.get(platform_id, []) if f.get("type") == "bot"]
-            copies = 1 if seq in seqs or seq > max(seqs, default=0) else 0
-        if copies > 1:
-            delivered_twice.append((conversation, seq, copies))
+        user = call.json.get("to") or reply_users.get(call.json.get("replyToken"))
+        for line_message in call.json.get("messages", []):
+            if line_message.get("text") and line_message["text"] != "👇":
+                delivered.setdefault(f"line:{user}", Counter())[line_message["text"].strip()] += 1
+    # "Soba cannot answer right now" is told without the database, on purpose: it is no stored reply.
+    notices = {get_texts().get(language, "service_unavailable").strip() for language in ("ja", "en")}
+    delivered_twice = [
+        (conversation, text[:40], count, stored_texts.get(conversation, Counter())[text])
+        for conversation, texts in delivered.items()
+        if conversation in stored_texts
+        for text, count in texts.items()
+        if count > stored_texts[conversation][text] and text not in notices
+    ]
+    for session, frames in clients.widget_frames.items():
+        seqs = [f["seq"] for f in frames if f.get("type") == "bot"]
+        shown = sorted(set(seqs))
+        if shown != list(range(1, len(shown) + 1)):
+            delivered_twice.append((f"web:{session}", "gap in seqs", shown, None))
+    debug = [
+        (row.sender_id, json.loads(row.data).get("message_id"), row.id)
+        for row in _rows(url, "SELECT id, sender_id, data FROM events WHERE type_name = 'user' ORDER BY id")
+    ]
+    if duplicated_turns:
+        print("USER EVENTS", debug)
+        print(
+            "INBOX",
+            [
+                tuple(r)
+                for r in _rows(url, "SELECT id, conversation_id, event_key, status, attempts FROM channel_inbox")
+            ],
+        )
+    for problem in (duplicated_turns, open_per_person, relayed, delivered_twice, disordered):
+        for item in problem:
+            print("PROBLEM", item)
+    # A crash between the platform's OK and Soba's record of it (the `sent` point) makes Soba send
+    # that one message again: LINE drops a push with a known retry key, Telegram and a LINE reply
+    # token have no such key. Those resends are counted apart; everything else must be 0.
+    in_flight = [d for d in delivered_twice if d[0].startswith(("telegram:", "line:")) and d[2] - d[3] == 1]
     return {
         "sent": len(clients.sent),
         "acknowledged": len(acknowledged),
         "stored": sum(1 for m in acknowledged if stored_ids[ids[m.key]] >= 1),
         "lost": len(lost),
-        "duplicated": len(duplicated_turns) + len(open_per_person) + len(relayed) + len(delivered_twice),
+        "duplicated": len(duplicated_turns)
+        + len(open_per_person)
+        + len(relayed)
+        + len(delivered_twice)
+        - len(in_flight),
+        "resent_in_flight": len(in_flight),
         "disordered": len(disordered),
         "restarts": cluster.restarts,
     }
@@ -377,6 +409,8 @@ def test_h3_kill_9_at_every_step_loses_nothing_and_handles_nothing_twice(
     )
     assert figures["lost"] == 0
     assert figures["duplicated"] == 0
+    # At most the one message in flight at the single `sent` crash.
+    assert figures["resent_in_flight"] <= RASA_CRASHES.count("sent:3")
     assert figures["disordered"] == 0
     assert figures["acknowledged"] == figures["sent"]
     assert len(died) >= 3, died

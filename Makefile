@@ -6,7 +6,7 @@ export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export RASA_TELEMETRY_ENABLED ?= false
 
-.PHONY: run test chat train validate bench bench-fast bench-thresholds bench-massive bench-search lint evaluate check-knowledge venv
+.PHONY: run test fuzz chat train validate bench bench-fast bench-thresholds bench-massive bench-search lint evaluate check-knowledge venv
 
 $(VENV)/.installed: requirements.lock scripts/bootstrap.sh
 	bash scripts/bootstrap.sh
@@ -17,9 +17,15 @@ venv: $(VENV)/.installed
 run: venv
 	$(PY) -m bot.cli run
 
-## The whole test suite (trains the test model once per run if needed).
+## The whole test suite (trains the test model once per run if needed); installs
+## Debian's Chromium and CJK fonts first when they are missing (or says how).
 test: venv
+	bash scripts/system_packages.sh
 	$(PY) -m pytest
+
+## Hypothesis fuzzing of every parser of outside input, 10,000 inputs per target (docs/security.md).
+fuzz: venv
+	SOBA_FUZZ_EXAMPLES=10000 SOBA_FUZZ_HTTP_EXAMPLES=1000 $(PY) -m pytest tests/security/test_fuzz.py -q -s
 
 ## Talk to the bot in the terminal.
 chat: venv

@@ -530,7 +530,7 @@ def _parse_topic(
     where = path.name
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
+    except (OSError, yaml.YAMLError, ValueError) as error:  # ValueError: not UTF-8, or an impossible date
         problems.append(f"{where}: cannot read: {error}")
         return None
     if not isinstance(raw, dict):

@@ -95,7 +95,7 @@ def load_figures(path: Path, languages: Iterable[str]) -> Figures:
     languages = tuple(languages)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
+    except (OSError, yaml.YAMLError, ValueError) as error:  # ValueError: not UTF-8, or an impossible date
         raise FiguresError(f"{path.name}: cannot read: {error}") from error
     if not isinstance(raw, dict) or not isinstance(raw.get("figures"), dict):
         raise FiguresError(f"{path.name}: expected a mapping with 'figures'")

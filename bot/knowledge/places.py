@@ -84,7 +84,7 @@ def load_places(
     where = path.name
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
+    except (OSError, yaml.YAMLError, ValueError) as error:  # ValueError: not UTF-8, or an impossible date
         raise PlacesError([f"{where}: cannot read: {error}"]) from error
     if not isinstance(raw, dict) or not isinstance(raw.get("places"), dict):
         raise PlacesError([f"{where}: expected a mapping with 'places'"])

@@ -18,14 +18,10 @@ from bot.handoff.tickets import TicketLimitReached, open_ticket
 from bot.settings import get_settings
 from bot.turn import HANDOFF_SLOT, REPHRASE_ASKED_SLOT, Turn
 
-_WEEKDAYS = {"ja": "月火水木金土日", "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
-
 
 def format_when(when: dt.datetime, language: str) -> str:
-    """An opening time as the person reads it (Japan time)."""
-    if language.startswith("ja"):
-        return f"{when.month}月{when.day}日（{_WEEKDAYS['ja'][when.weekday()]}）{when.hour}:{when.minute:02d}"
-    return f"{_WEEKDAYS['en'][when.weekday()]} {when.day} {when.strftime('%b')} {when.hour:02d}:{when.minute:02d}"
+    """An opening time as the person reads it (Japan time), in their language's date pattern."""
+    return common.texts().when(language, when)
 
 
 def office_notice(language: str, office: Office, offices: Offices, now: dt.datetime | None = None) -> str:
@@ -47,6 +43,7 @@ def assign_office(ticket: Ticket, region: str | None, offices: Offices) -> Offic
         ticket.office = office.id
         ticket.region = region or ticket.region
     return offices.offices.get(ticket.office, office)
+
 
 logger = logging.getLogger(__name__)
 

@@ -46,7 +46,7 @@ def cmd_check_knowledge(args: argparse.Namespace) -> int:
     """Validate the knowledge base against the topics and languages."""
     settings = get_settings()
     try:
-        base = load_knowledge(paths.KNOWLEDGE_DIR, settings.language_codes, faq_topic_ids())
+        base = load_knowledge(paths.KNOWLEDGE_DIR, settings.answer_languages, faq_topic_ids())
     except KnowledgeError as error:
         print(error, file=sys.stderr)
         return 1

@@ -64,6 +64,8 @@ class TopicPrediction:
     intent: str | None
     intent_confidence: float
     topics: Tuple[Tuple[str, float], ...]
+    # The language the pipeline detected (bot/nlu/language_detector.py), if it does.
+    language: str | None = None
 
     @classmethod
     def from_parse(cls, parse: Mapping[str, Any]) -> TopicPrediction:
@@ -80,7 +82,13 @@ class TopicPrediction:
             for item in ranking
             if item.get("intent_response_key")
         )
-        return cls(intent=name, intent_confidence=confidence, topics=topics)
+        language = parse.get("language")
+        return cls(
+            intent=name,
+            intent_confidence=confidence,
+            topics=topics,
+            language=str(language) if isinstance(language, str) else None,
+        )
 
     @property
     def top_topic(self) -> str | None:

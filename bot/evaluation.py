@@ -16,6 +16,7 @@ asked to rephrase and then handed to a counselor.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
@@ -29,6 +30,8 @@ from bot.decision import CRISIS_INTENT, Decision, Outcome, Thresholds, TopicPred
 from bot.topics import FAQ_INTENT, TOPIC_SEPARATOR
 
 HARD_DIR = paths.ROOT / "heldout" / "hard"
+# Written in every language by writers who never saw the training data (2026-12).
+BLIND_DIR = paths.ROOT / "heldout" / "blind"
 DISTRESS_LABEL = "distress"
 # The lowest clarify threshold `choose_thresholds` considers.
 MIN_CLARIFY = 0.3
@@ -45,6 +48,8 @@ class Example:
     language: str
     # For crisis-set messages: "crisis" or "distress"; "" otherwise.
     crisis_label: str = ""
+    # A forum-style post: several sentences of background, the question last.
+    long: bool = False
 
 
 def faq_label(topic: str) -> str:
@@ -76,7 +81,14 @@ def load_hard_examples(directory: Path = HARD_DIR) -> List[Example]:
     for path in sorted((directory / "faq").glob("*.yml")):
         raw = _read(path)
         for item in raw["messages"]:
-            examples.append(Example(str(item["text"]), frozenset({faq_label(raw["topic"])}), str(item["language"])))
+            examples.append(
+                Example(
+                    str(item["text"]),
+                    frozenset({faq_label(raw["topic"])}),
+                    str(item["language"]),
+                    long=bool(item.get("long")),
+                )
+            )
     multi = directory / "multi_topic.yml"
     if multi.is_file():
         for item in _read(multi)["messages"]:
@@ -87,13 +99,36 @@ def load_hard_examples(directory: Path = HARD_DIR) -> List[Example]:
         for item in _read(crisis)["messages"]:
             if item["label"] == CRISIS_INTENT:
                 examples.append(
-                    Example(str(item["text"]), frozenset({CRISIS_INTENT}), str(item["language"]), CRISIS_INTENT)
+                    Example(
+                        str(item["text"]),
+                        frozenset({CRISIS_INTENT}),
+                        str(item["language"]),
+                        CRISIS_INTENT,
+                        long=bool(item.get("long")),
+                    )
                 )
             else:
                 topic = item.get("topic")
                 labels = frozenset({faq_label(topic)}) if topic and topic != "none" else frozenset()
-                examples.append(Example(str(item["text"]), labels, str(item["language"]), DISTRESS_LABEL))
+                examples.append(
+                    Example(
+                        str(item["text"]), labels, str(item["language"]), DISTRESS_LABEL, long=bool(item.get("long"))
+                    )
+                )
     return examples
+
+
+def blind_halves(examples: Sequence[Example]) -> Tuple[List[Example], List[Example]]:
+    """The blind set split in two by a hash of each text: thresholds are chosen on the first, scored on the second.
+
+    The split does not depend on file order, so adding messages moves none.
+    """
+    tune: List[Example] = []
+    test: List[Example] = []
+    for example in examples:
+        digest = hashlib.sha256(f"{example.language}\n{example.text}".encode()).digest()
+        (tune if digest[0] % 2 == 0 else test).append(example)
+    return tune, test
 
 
 def _read(path: Path) -> Mapping[str, Any]:
@@ -141,6 +176,9 @@ class GroupScore:
     answered_wrong: int = 0
     clarified_wrong: int = 0
     handed_off: int = 0
+    # Messages whose language the pipeline detected, and how many it got right.
+    detection_total: int = 0
+    detected: int = 0
     # (confidence of the top topic, whether it was right) for calibration.
     confidences: List[Tuple[float, bool]] = field(default_factory=list)
 
@@ -258,6 +296,9 @@ def score(
             continue  # crisis and distress messages are scored by the crisis table only
         group = groups[example.language]
         group.total += 1
+        if prediction.language is not None:
+            group.detection_total += 1
+            group.detected += detected_right(example.language, prediction.language)
         ranking = ranked_labels(prediction)
         group.top1 += bool(ranking[:1] and ranking[0] in example.labels)
         group.top3 += bool(set(ranking[:3]) & example.labels)
@@ -283,6 +324,11 @@ def score(
         else:
             group.handed_off += 1
     return Report(groups=dict(groups), crisis=crisis, latencies=list(latencies), wrong=wrong)
+
+
+def detected_right(written: str, detected: str) -> bool:
+    """Whether the detected language is the one the message is written in (やさしい日本語 is Japanese)."""
+    return detected == written or threshold_language(written) == detected
 
 
 def _count_crisis(crisis: CrisisScore, example: Example, decision: Decision) -> None:

@@ -1,40 +1,39 @@
-"""Language of a message: script rules first, restricted to supported languages.
-
-The multilingual issue adds a statistical detector behind the script rules; the
-contract stays `detect_language(text, supported) -> code | None`.
-"""
+"""Languages: choosing one (aliases, the menu's payload) and telling one by its script."""
 
 from __future__ import annotations
 
 import json
-import re
 import unicodedata
 from typing import Iterable, Mapping
 
+from bot.settings import EASY_JAPANESE as _EASY_JAPANESE
 from bot.settings import Language
-from bot.text.scripts import has_japanese
-
-_LATIN_LETTER = re.compile(r"[A-Za-z]")
+from bot.text.scripts import HAN, LATIN, dominant_script, has_vietnamese_letters
 
 
 def detect_language(text: str, supported: Iterable[str]) -> str | None:
-    """Return the language code of `text`, or None when the text cannot tell.
+    """The language of `text` by its script alone, or None when the text cannot tell.
 
+    For places outside a turn (the FAQ search box, an old transcript line);
+    a turn's language comes from the NLU pipeline's detector, which also reads
+    Latin-script and kanji-only text statistically (bot/nlu/language_detector.py).
     Button payloads ("/intent{...}"), emoji, numbers and punctuation say nothing
-    about the language, so the caller keeps the conversation's language then.
+    about the language.
     """
     supported = tuple(supported)
     text = text.strip()
     if not text or text.startswith("/"):
         return None
-    if has_japanese(text) and "ja" in supported:
-        return "ja"
-    if _LATIN_LETTER.search(text) and "en" in supported:
-        return "en"
-    return None
+    script = dominant_script(text)
+    if script == HAN:
+        script = "ja"
+    elif script == LATIN:
+        script = "vi" if has_vietnamese_letters(text) else "en"
+    return script if script in supported else None
 
 
 LANGUAGE_ENTITY = "language"
+EASY_JAPANESE = _EASY_JAPANESE
 
 
 def choose_language_payload(code: str) -> str:

@@ -18,6 +18,9 @@ from bot.decision import Thresholds
 from bot.yaml_files import read_mapping
 
 DEFAULT_THRESHOLDS = "default"
+# やさしい日本語: Japanese written for learners, with furigana; chosen like a language, answered from
+# its own texts and answers, understood as Japanese.
+EASY_JAPANESE = "ja-easy"
 
 
 class SettingsError(ValueError):
@@ -31,6 +34,10 @@ class Language:
     code: str
     name: str
     aliases: Tuple[str, ...]
+    # How much longer than English this language says the same thing, in
+    # characters read (bot/knowledge/base.py `reading_size`). A translated
+    # answer may be at most this many times as long as the English one.
+    length_vs_english: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -118,6 +125,11 @@ class Settings:
         """Supported language codes in their configured order."""
         return tuple(self.languages)
 
+    @property
+    def answer_languages(self) -> Tuple[str, ...]:
+        """The languages Soba writes in: every supported language, and やさしい日本語 (ja-easy)."""
+        return (*self.language_codes, EASY_JAPANESE) if "ja" in self.languages else self.language_codes
+
 
 def _require(raw: Mapping[str, Any], key: str) -> Any:
     if key not in raw:
@@ -146,7 +158,12 @@ def load_settings(
     raw = read_mapping(path, SettingsError)
 
     languages = {
-        code: Language(code=code, name=str(spec["name"]), aliases=tuple(spec.get("aliases", ())))
+        code: Language(
+            code=code,
+            name=str(spec["name"]),
+            aliases=tuple(spec.get("aliases", ())),
+            length_vs_english=float(spec.get("length_vs_english", 1.0)),
+        )
         for code, spec in _require(raw, "languages").items()
     }
     default_language = str(_require(raw, "default_language"))
@@ -201,9 +218,10 @@ def _limits(raw: Any, env: Mapping[str, str]) -> LimitSettings:
         )
     except (KeyError, TypeError, ValueError) as error:
         raise SettingsError(f"settings: bad or missing limits value: {error}") from error
-    if min(limits.conversation_per_minute, limits.address_per_minute) <= 0 or min(
-        limits.conversation_burst, limits.address_burst, limits.tickets_per_address_per_hour
-    ) < 1:
+    if (
+        min(limits.conversation_per_minute, limits.address_per_minute) <= 0
+        or min(limits.conversation_burst, limits.address_burst, limits.tickets_per_address_per_hour) < 1
+    ):
         raise SettingsError("settings: every limit must be positive")
     return limits
 

@@ -28,7 +28,7 @@ from bot.core.contract import (
 from bot.decision import Decision, TopicPrediction
 from bot.handoff.models import Reason
 from bot.handoff.tickets import TicketRequest
-from bot.languages import detect_language
+from bot.languages import EASY_JAPANESE
 from bot.settings import Settings
 from bot.topics import FALLBACK_INTENT, FAQ_INTENT
 
@@ -115,17 +115,27 @@ def read_turn(tracker: Tracker, settings: Settings) -> Turn:
 def _conversation_language(tracker: Tracker, settings: Settings) -> Tuple[str, List[EventType]]:
     """The language to answer in, and the slot event that records it.
 
-    An explicitly chosen language sticks; otherwise the latest message decides,
-    and a message that cannot tell (emoji, a button payload) keeps the previous
-    language, falling back to a channel hint in metadata, then the default.
+    An explicitly chosen language sticks. Otherwise the message's language
+    decides, as the NLU pipeline detected it once (`language` in the parse;
+    bot/nlu/language_detector.py): a message that could be either Japanese or
+    Chinese (kanji only) keeps a conversation already in one of them, and
+    Japanese keeps a conversation in やさしい日本語. A message that cannot tell
+    (emoji, a button payload) keeps the previous language, falling back to a
+    channel's hint in metadata, then the default.
     """
     current = tracker.get_slot(LANGUAGE_SLOT)
-    if tracker.get_slot(LANGUAGE_LOCKED_SLOT) and current in settings.languages:
-        return current, []
-    text = tracker.latest_message.get("text") or ""
-    detected = detect_language(text, settings.language_codes)
-    hint = (tracker.latest_message.get("metadata") or {}).get(LANGUAGE_HINT_METADATA)
-    language = detected or (current if current in settings.languages else None)
+    known = current if current in settings.languages or current == EASY_JAPANESE else None
+    if tracker.get_slot(LANGUAGE_LOCKED_SLOT) and known:
+        return known, []
+    latest = tracker.latest_message or {}
+    detected = latest.get("language")
+    if detected not in settings.languages:
+        detected = None
+    candidates = latest.get("language_candidates") or []
+    if detected and known and (known in candidates or (detected == "ja" and known == EASY_JAPANESE)):
+        detected = known
+    hint = (latest.get("metadata") or {}).get(LANGUAGE_HINT_METADATA)
+    language = detected or known
     if language is None:
         language = hint if hint in settings.languages else settings.default_language
     events: List[EventType] = [] if language == current else [SlotSet(LANGUAGE_SLOT, language)]

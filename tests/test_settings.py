@@ -79,14 +79,16 @@ def test_chosen_language() -> None:
 
     assert chosen_language("英語でお願いします", languages) == "en"
     assert chosen_language("Japanese please", languages) == "ja"
-    assert chosen_language("ベトナム語で", languages) is None
+    assert chosen_language("ベトナム語で", languages) == "vi"
+    assert chosen_language("tiếng việt", languages) == "vi"
+    assert chosen_language("クリンゴン語で", languages) is None
 
 
 def test_every_language_has_every_text() -> None:
     settings = load_settings()
-    texts = Texts(load_texts(paths.TEXTS_DIR, settings.language_codes), settings)
+    texts = Texts(load_texts(paths.TEXTS_DIR, settings.answer_languages), settings)
 
-    for language in settings.language_codes:
+    for language in settings.answer_languages:
         crisis = texts.get(language, "crisis")
         assert settings.contacts["yorisoi"] in crisis and settings.contacts["inochi"] in crisis
 

@@ -97,9 +97,14 @@ class PublicFaqInput(InputChannel):
 
         @public_faq.listener("after_server_start")
         async def warm_up(app: Any, loop: asyncio.AbstractEventLoop) -> None:
-            # Build the index off the event loop so the first visitor does not wait for it.
+            # Build the index off the event loop, one language at a time, so the
+            # first visitor does not wait for it and a turn in one language
+            # waits at most for that language's index.
             try:
-                await self.ready_pages()
+                pages = await self.ready_pages()
+                loop = asyncio.get_running_loop()
+                for language in pages.finder.languages:
+                    await loop.run_in_executor(None, pages.finder.build, language)
             except Exception:  # the pages then fail loudly on request, not the server start
                 logger.exception("Could not build the FAQ pages and search index.")
 

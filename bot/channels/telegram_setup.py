@@ -20,18 +20,16 @@ from telegram.error import TelegramError
 
 from bot.channels.telegram import make_bot
 from bot.settings import get_settings
+from bot.texts import get_texts
 
 WEBHOOK_PATH = "/webhooks/telegram/webhook"
 ALLOWED_UPDATES = ("message", "callback_query")
 # Telegram's rule for secret_token: 1-256 characters A-Z, a-z, 0-9, _ and -.
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
-# The command menu per language (Telegram shows the list matching the app's
-# language, else the one without a language, which is English here).
-COMMAND_DESCRIPTIONS: Dict[str, Dict[str, str]] = {
-    "en": {"start": "Start: what Soba can do", "lang": "Choose your language", "human": "Talk to a counselor"},
-    "ja": {"start": "はじめる：Soba にできること", "lang": "言葉を選ぶ", "human": "相談員と話す"},
-}
+# The command menu's words are each language's `telegram_commands` in texts/<code>.yml;
+# Telegram shows the list matching the app's language, else the one set without a
+# language, which is English here.
 FALLBACK_COMMANDS_LANGUAGE = "en"
 
 
@@ -71,11 +69,13 @@ def secrets_from_env(env: Mapping[str, str]) -> Tuple[str, str]:
 
 def command_menus(languages: List[str]) -> Dict[str | None, List[BotCommand]]:
     """The commands per Telegram language code (None: everyone else)."""
+    texts = get_texts()
     menus: Dict[str | None, List[BotCommand]] = {}
     for code in [None, *languages]:
-        descriptions = COMMAND_DESCRIPTIONS.get(code or FALLBACK_COMMANDS_LANGUAGE)
-        if descriptions:
-            menus[code] = [BotCommand(name, text) for name, text in descriptions.items()]
+        language = code or FALLBACK_COMMANDS_LANGUAGE
+        if language in texts.languages:
+            descriptions = texts.section(language, "telegram_commands")
+            menus[code] = [BotCommand(name, str(text)) for name, text in descriptions.items()]
     return menus
 
 

@@ -178,6 +178,12 @@ def _languages() -> List[Dict[str, str]]:
     ]
 
 
+def _words() -> Dict[str, Any]:
+    """The widget's labels in every language (texts/<code>.yml, `widget`)."""
+    texts = get_texts()
+    return {code: dict(texts.section(code, "widget")) for code in texts.languages}
+
+
 def _supported(language: Any) -> Optional[str]:
     return language if isinstance(language, str) and language in get_settings().languages else None
 
@@ -298,7 +304,9 @@ class WebChannel(ChannelBase):
         self.connections.add(connection)
         try:
             newest = await asyncio.to_thread(outbox.latest_seq, connection.conversation_id)
-            await connection.send({"type": "ready", "session": session_id, "seq": newest, "languages": _languages()})
+            await connection.send(
+                {"type": "ready", "session": session_id, "seq": newest, "languages": _languages(), "words": _words()}
+            )
             await connection.catch_up()
         except BaseException:
             connection.open = False

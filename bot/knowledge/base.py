@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -26,9 +27,11 @@ from typing import Any, Dict, Iterable, List, Mapping, Sequence, Tuple
 
 import yaml
 
+from bot.knowledge.citations import Citations
 from bot.knowledge.figures import Figures, FiguresError, load_figures, placeholders
 from bot.knowledge.places import Link, Place, PlacesError, load_places
 from bot.texts import Texts
+from bot.yaml_files import load_yaml
 
 FIGURES_FILE = "figures.yml"
 PLACES_FILE = "places.yml"
@@ -42,6 +45,12 @@ CHARACTER_COUNTED_LANGUAGES = frozenset({"ja", "zh", "th", "my", "km"})
 # never counting web addresses (they show as one tap target).
 FIRST_SCREEN_CHARACTERS = 300
 FIRST_SCREEN_CHARACTERS_SPACED = 450
+# The languages answers are written in first have the limits above; a
+# translation is measured against English (settings.yml, length_vs_english).
+LENGTH_LIMITED_LANGUAGES = frozenset({"ja", "en", "ja-easy"})
+REFERENCE_LENGTH_LANGUAGE = "en"
+QUOTES_JAPANESE_AS_TEXT = frozenset({"ja", "ja-easy", "zh"})
+_JAPANESE_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff00-\uffef々〆〇ー・「」『』（）]+")
 # The details (details text plus public-sector note) stay a short read too.
 DETAILS_CHARACTERS = 600
 DETAILS_WORDS = 220
@@ -59,14 +68,15 @@ BANNED_ABBREVIATIONS = (
     "賃確法", "雇保法", "労災法", "給特法", "最賃法", "労推法", "行労法", "労組法", "健保法", "厚年法",
     "勤務時間法", "パート有期法",
 )  # fmt: skip
-# Full names that contain a banned short form; they are not abbreviations.
-FULL_NAMES = ("男女雇用機会均等法", "労働者派遣法")
+# Full names that contain a banned short form (in Japanese and in Simplified
+# Chinese); they are not abbreviations.
+FULL_NAMES = ("男女雇用機会均等法", "労働者派遣法", "男女雇用机会均等法", "劳动者派遣法")
 _BANNED = re.compile(
     "|".join(rf"\b{re.escape(word)}\b" if word.isascii() else re.escape(word) for word in BANNED_ABBREVIATIONS)
 )
 _URL = re.compile(r"https://\S+")
 # Sentence ends, not counting the full stops of citations and abbreviations.
-_NOT_SENTENCE_END = re.compile(r"\b(?:Arts?|Suppl|No|p\.m|a\.m|e\.g|i\.e|etc)\.$")
+_NOT_SENTENCE_END = re.compile(r"\b(?:Arts?|Suppl|No|p\.m|a\.m|e\.g|i\.e|etc|v\.v|vb|dll|tb)\.$")
 # Who may sign off an answer (docs/legal-review.md). Anyone else's review is
 # recorded honestly and reported by `make check-knowledge` as still pending.
 PROFESSIONAL_REVIEWERS = frozenset({"union_counselor", "lawyer", "labour_and_social_security_attorney"})
@@ -74,10 +84,12 @@ REVIEW_MAX_AGE = dt.timedelta(days=365)
 # How long before its `review_before` date an answer is reported as due.
 REVIEW_BEFORE_NOTICE = dt.timedelta(days=90)
 # A provision is an article number, a numbered rule or notice, or a dated court
-# decision (case law such as the four requirements of 整理解雇).
+# decision (case law such as the four requirements of 整理解雇); translations
+# name a decision by its Japanese case name (…事件). Article numbers in every
+# language are recognised by bot/knowledge/citations.py.
 _PROVISION = re.compile(
-    r"第\s*[0-9０-９一二三四五六七八九十百]+\s*[条号]|Arts?\.\s*\d+|Article\s*\d+|規則\s*\d|Rule\s*\d|No\.\s*\d"
-    r"|判決|判例|Supreme Court|High Court|District Court|case law",
+    r"第\s*[0-9０-９一二三四五六七八九十百]+\s*[条号]|Arts?\.\s*\d+|Article\s*\d+|規則[)）]?\s*\d|Rule\s*\d|No\.\s*\d"
+    r"|判決|判例|事件|裁判所|判决|판결|Supreme Court|High Court|District Court|case law",
     re.IGNORECASE,
 )
 
@@ -308,6 +320,18 @@ def first_screen_size(language: str, text: str) -> int:
     return len(" ".join(text.split()))
 
 
+def reading_size(language: str, text: str) -> int:
+    """The characters a reader of `language` reads: no spaces, web addresses or combining marks.
+
+    Japanese names quoted beside a translation (労働基準監督署, for the counter)
+    are not counted outside Japanese and Chinese: the reader does not read them.
+    """
+    text = _URL.sub("", text)
+    if language not in QUOTES_JAPANESE_AS_TEXT:
+        text = _JAPANESE_RUN.sub("", text)
+    return sum(1 for char in text if not char.isspace() and unicodedata.category(char) not in ("Mn", "Mc", "Me"))
+
+
 def details_length_problem(language: str, text: str) -> str | None:
     """Describe how the details break their length limit for `language`, if they do."""
     if language in CHARACTER_COUNTED_LANGUAGES:
@@ -391,13 +415,20 @@ def _localized(value: object, languages: Iterable[str], where: str, problems: Li
     return result
 
 
-def _refs(raw: object, languages: Tuple[str, ...], where: str, problems: List[str]) -> Tuple[Dict[str, str], ...]:
+def names_a_provision(text: str, citations: Citations) -> bool:
+    """Whether `text` names an article (in any language's words), a rule or a court decision."""
+    return _PROVISION.search(text) is not None or citations.names_a_provision(text)
+
+
+def _refs(
+    raw: object, languages: Tuple[str, ...], citations: Citations, where: str, problems: List[str]
+) -> Tuple[Dict[str, str], ...]:
     """A non-empty list of provisions, each naming an article, rule or decision."""
     refs = tuple(_localized(ref, languages, f"{where}[{i}]", problems) for i, ref in enumerate(raw or ()))
     if not refs:
         problems.append(f"{where} must name at least one legal provision")
     for i, ref in enumerate(refs):
-        if any(not _PROVISION.search(label) for label in ref.values()):
+        if any(not names_a_provision(label, citations) for label in ref.values()):
             problems.append(f"{where}[{i}]: names no article, rule or court decision")
     return refs
 
@@ -485,51 +516,88 @@ def _deadlines(
             if not placeholders(value):
                 problems.append(f"{label} text[{code}]: states no period from figures.yml")
         for code, value in law.items():
-            if not _PROVISION.search(value):
+            if not names_a_provision(value, figures.citations):
                 problems.append(f"{label} law[{code}]: names no provision")
         _check_figures({"text": text, "law": law}, figures, label, problems)
         deadlines.append(Deadline(text=text, law=law))
     return tuple(deadlines)
 
 
-def _public_sector(raw: Any, languages: Tuple[str, ...], where: str, problems: List[str]) -> PublicSectorNote | None:
+def _public_sector(
+    raw: Any, languages: Tuple[str, ...], citations: Citations, where: str, problems: List[str]
+) -> PublicSectorNote | None:
     if raw is None:
         return None
     if not isinstance(raw, dict) or "text" not in raw:
         problems.append(f"{where} public_sector: expected 'text' (per language) and 'refs'")
         return None
     text = _localized(raw["text"], languages, f"{where} public_sector text", problems)
-    refs = _refs(raw.get("refs"), languages, f"{where} public_sector refs", problems)
+    refs = _refs(raw.get("refs"), languages, citations, f"{where} public_sector refs", problems)
     return PublicSectorNote(text=text, refs=refs)
 
 
-def _check_rendering(topic: Topic, where: str, problems: List[str]) -> None:
-    """Length and shape of what a worker reads, per language."""
+def _check_rendering(topic: Topic, where: str, problems: List[str], length_vs_english: Mapping[str, float]) -> None:
+    """Length and shape of what a worker reads, per language.
+
+    Japanese, やさしい日本語 and English have their own limits; a translation
+    may be as long as the English answer times its language's
+    `length_vs_english` (settings.yml), so no translation adds to the answer.
+    """
+    has_english = REFERENCE_LENGTH_LANGUAGE in topic.summary
+    english_screen = _first_screen_text(topic, REFERENCE_LENGTH_LANGUAGE) if has_english else ""
+    english_details = _details_text(topic, REFERENCE_LENGTH_LANGUAGE) if has_english else ""
     for code in topic.summary:
         screen = topic.first_screen(code)
         sentences = sentence_count(code, screen.summary)
         if sentences > MAX_SUMMARY_SENTENCES:
             problems.append(f"{where} summary[{code}]: {sentences} sentences > {MAX_SUMMARY_SENTENCES}")
-        text = "\n".join([screen.summary, *screen.steps, *screen.deadlines, *(p.text() for p in screen.places)])
+        text = _first_screen_text(topic, code)
         for deadline in screen.deadlines:
             if deadline not in text:
                 problems.append(f"{where} first screen[{code}]: deadline {deadline!r} is not shown")
-        limit = FIRST_SCREEN_CHARACTERS if code in CHARACTER_COUNTED_LANGUAGES else FIRST_SCREEN_CHARACTERS_SPACED
-        size = first_screen_size(code, text)
-        if size > limit:
-            problems.append(f"{where} first screen[{code}]: too long ({size} characters > {limit})")
-        details = topic.details(code)
-        problem = details_length_problem(code, details.text + " " + (details.public_sector or ""))
-        if problem:
-            problems.append(f"{where} details[{code}]: too long ({problem})")
+        details = _details_text(topic, code)
+        if code in LENGTH_LIMITED_LANGUAGES:
+            limit = FIRST_SCREEN_CHARACTERS if code in CHARACTER_COUNTED_LANGUAGES else FIRST_SCREEN_CHARACTERS_SPACED
+            size = first_screen_size(code, text)
+            if size > limit:
+                problems.append(f"{where} first screen[{code}]: too long ({size} characters > {limit})")
+            problem = details_length_problem(code, details)
+            if problem:
+                problems.append(f"{where} details[{code}]: too long ({problem})")
+            continue
+        if not has_english:
+            continue
+        factor = length_vs_english.get(code, 1.0)
+        for part, own, english in (("first screen", text, english_screen), ("details", details, english_details)):
+            size, allowed = reading_size(code, own), reading_size(REFERENCE_LENGTH_LANGUAGE, english) * factor
+            if size > allowed:
+                problems.append(
+                    f"{where} {part}[{code}]: too long ({size} characters read > {allowed:.0f},"
+                    f" English × {factor}; settings.yml length_vs_english)"
+                )
+
+
+def _first_screen_text(topic: Topic, language: str) -> str:
+    screen = topic.first_screen(language)
+    return "\n".join([screen.summary, *screen.steps, *screen.deadlines, *(p.text() for p in screen.places)])
+
+
+def _details_text(topic: Topic, language: str) -> str:
+    details = topic.details(language)
+    return details.text + " " + (details.public_sector or "")
 
 
 def _parse_topic(
-    path: Path, languages: Tuple[str, ...], figures: Figures, places: Mapping[str, Place], problems: List[str]
+    path: Path,
+    languages: Tuple[str, ...],
+    figures: Figures,
+    places: Mapping[str, Place],
+    length_vs_english: Mapping[str, float],
+    problems: List[str],
 ) -> Topic | None:
     where = path.name
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError, ValueError) as error:  # ValueError: not UTF-8, or an impossible date
         problems.append(f"{where}: cannot read: {error}")
         return None
@@ -559,8 +627,8 @@ def _parse_topic(
     deadlines = _deadlines(raw, languages, figures, where, problems)
     where_to_go = _where_to_go(raw.get("where_to_go"), places, where, problems)
     details_text = _localized(raw.get("details"), languages, f"{where} details", problems)
-    public_sector = _public_sector(raw.get("public_sector"), languages, where, problems)
-    refs = _refs(raw.get("refs"), languages, f"{where} refs", problems)
+    public_sector = _public_sector(raw.get("public_sector"), languages, figures.citations, where, problems)
+    refs = _refs(raw.get("refs"), languages, figures.citations, f"{where} refs", problems)
     links = _links(raw.get("links"), places, where, problems)
     answer_parts: Dict[str, Mapping[str, str]] = {"summary": summary, "details": details_text}
     answer_parts.update({f"steps[{i}]": step for i, step in enumerate(steps)})
@@ -593,7 +661,7 @@ def _parse_topic(
         figures=figures,
         review_before=review_before,
     )
-    _check_rendering(parsed, where, problems)
+    _check_rendering(parsed, where, problems, length_vs_english)
     return parsed if len(problems) == before else None
 
 
@@ -610,8 +678,26 @@ def _contacts() -> Mapping[str, str]:
     return get_settings().contacts
 
 
+def _length_vs_english() -> Mapping[str, float]:
+    from bot.settings import get_settings
+
+    return {code: language.length_vs_english for code, language in get_settings().languages.items()}
+
+
+def _citations() -> Citations:
+    """Every language's citation words (texts/<code>.yml `law`)."""
+    from bot.texts import get_texts
+
+    return Citations.from_texts(get_texts())
+
+
 def load_knowledge(
-    directory: Path, languages: Iterable[str], topics: Iterable[str], contacts: Mapping[str, str] | None = None
+    directory: Path,
+    languages: Iterable[str],
+    topics: Iterable[str],
+    contacts: Mapping[str, str] | None = None,
+    citations: Citations | None = None,
+    length_vs_english: Mapping[str, float] | None = None,
 ) -> KnowledgeBase:
     """Load every topic file and validate it against the topic list and languages.
 
@@ -620,13 +706,18 @@ def load_knowledge(
     a missing provision, deadline key, step or office, a place that is not in
     places.yml, a number not taken from figures.yml, an abbreviation, or a
     first screen or details over its length limit. `contacts` are the phone
-    numbers places may name (settings.yml's `contacts` if not given).
+    numbers places may name (settings.yml's `contacts` if not given);
+    `citations` tells a cited number from a figure (the registry's words if not given);
+    `length_vs_english` each translation's length allowance (settings.yml).
     """
+    if length_vs_english is None:
+        length_vs_english = _length_vs_english()
     languages = tuple(languages)
     expected = set(topics)
     problems: List[str] = []
     try:
-        figures = load_figures(directory / FIGURES_FILE, languages)
+        citations = citations or _citations()
+        figures = load_figures(directory / FIGURES_FILE, languages, citations)
         places = load_places(directory / PLACES_FILE, languages, _contacts() if contacts is None else contacts, figures)
     except FiguresError as error:
         raise KnowledgeError(str(error).splitlines()) from error
@@ -639,7 +730,7 @@ def load_knowledge(
         if path.stem not in expected:
             problems.append(f"{path.name}: orphan answer, no FAQ topic '{path.stem}' is known")
             continue
-        entry = _parse_topic(path, languages, figures, places, problems)
+        entry = _parse_topic(path, languages, figures, places, length_vs_english, problems)
         if entry:
             found[entry.topic] = entry
     for missing in sorted(expected - {path.stem for path in files}):
@@ -676,4 +767,4 @@ def get_knowledge() -> KnowledgeBase:
     from bot.topics import faq_topic_ids
 
     settings = get_settings()
-    return load_knowledge(paths.KNOWLEDGE_DIR, settings.language_codes, faq_topic_ids())
+    return load_knowledge(paths.KNOWLEDGE_DIR, settings.answer_languages, faq_topic_ids())

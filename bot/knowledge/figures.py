@@ -15,6 +15,9 @@ from typing import Dict, Iterable, List, Mapping, Set, Tuple
 
 import yaml
 
+from bot.knowledge.citations import Citations
+from bot.yaml_files import load_yaml
+
 PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 
 # What may carry digits without being a figure: article, paragraph and item
@@ -22,7 +25,7 @@ PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 # dates. Each alternative is anchored on a word that marks it as a citation.
 _CITATION = re.compile(
     r"""
-      第\d+(?:条|項|号|章)(?:の\d+)*               # 第115条, 第30条の2, 第3項
+      第\d+(?:条|項|号|章)(?:[の之의]\d+)*               # 第115条, 第30条の2, 第3項
     | (?:昭和|平成|令和)\d+年(?:\d+月(?:\d+日)?|法律第\d+号|厚生労働省告示第\d+号)?
     | \d{4}年\d+月\d+日 | \d{4}-\d{2}-\d{2} | \d{4}年
     | (?:人事院)?規則\s*\d+-\d+(?:-\d+)?            # 人事院規則10-16
@@ -31,7 +34,6 @@ _CITATION = re.compile(
     | Arts?\.\s*\d+(?:-\d+)*(?:\(\d+\))*(?:\s*(?:,|;|and|to|–|-)\s*\d+(?:-\d+)*(?:\(\d+\))*)*
     | Articles?\s*\d+(?:-\d+)*(?:\(\d+\))*
     | Act\s+No\.\s*\d+ | Law\s+No\.\s*\d+
-    | \b(?:19|20)\d{2}\b                              # a year
     | \b\d{1,2}\s+(?:January|February|March|April|May|June|July|August|September|October|November|December)\b
     | \b(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{1,2}\b
     """,
@@ -69,6 +71,7 @@ class Figures:
 
     figures: Mapping[str, Figure]
     names_with_digits: Tuple[str, ...]
+    citations: Citations
 
     def fill(self, text: str, language: str) -> str:
         """`text` with every {figure} replaced by its value in `language`."""
@@ -79,7 +82,7 @@ class Figures:
         rest = unicodedata.normalize("NFKC", PLACEHOLDER.sub(" ", text))
         for name in self.names_with_digits:
             rest = rest.replace(unicodedata.normalize("NFKC", name), " ")
-        rest = _CITATION.sub(" ", rest)
+        rest = _CITATION.sub(" ", self.citations.without_citations(rest))
         found = [match.group(0) for match in re.finditer(r"\d[\d.,]*", rest)]
         found += [match.group(0) for match in _NUMBER_WORDS.finditer(rest)]
         return found
@@ -90,11 +93,16 @@ def placeholders(text: str) -> Set[str]:
     return set(PLACEHOLDER.findall(text))
 
 
-def load_figures(path: Path, languages: Iterable[str]) -> Figures:
-    """Read figures.yml; every figure needs a value and a provision in every language."""
+# The provision a figure comes from is written in the languages the reviewers read;
+# a figure's value (a word such as "10 p.m.") is needed in every language.
+REFERENCE_LANGUAGES = ("ja", "en")
+
+
+def load_figures(path: Path, languages: Iterable[str], citations: Citations) -> Figures:
+    """Read figures.yml; every figure needs a value in every language and a provision in ja and en."""
     languages = tuple(languages)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError, ValueError) as error:  # ValueError: not UTF-8, or an impossible date
         raise FiguresError(f"{path.name}: cannot read: {error}") from error
     if not isinstance(raw, dict) or not isinstance(raw.get("figures"), dict):
@@ -109,12 +117,17 @@ def load_figures(path: Path, languages: Iterable[str]) -> Figures:
         values = {code: str(value[code]) if isinstance(value, dict) and code in value else "" for code in languages}
         if not isinstance(value, dict):
             values = {code: str(value) for code in languages}
-        missing = [code for code in languages if not values[code] or not entry["ref"].get(code)]
+        missing = [
+            code
+            for code in languages
+            if not values[code] or (code in REFERENCE_LANGUAGES and not entry["ref"].get(code))
+        ]
         if missing:
             problems.append(f"{path.name} {name}: no value or ref for {missing}")
             continue
-        figures[str(name)] = Figure(name=str(name), values=values, ref={c: str(entry["ref"][c]) for c in languages})
+        ref = {code: str(text) for code, text in entry["ref"].items()}
+        figures[str(name)] = Figure(name=str(name), values=values, ref=ref)
     if problems:
         raise FiguresError("\n".join(problems))
     names = tuple(str(name) for name in raw.get("names_with_digits") or ())
-    return Figures(figures=figures, names_with_digits=names)
+    return Figures(figures=figures, names_with_digits=names, citations=citations)

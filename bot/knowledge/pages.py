@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Sequence
+from typing import Any, Dict, List, Mapping
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
@@ -26,10 +26,8 @@ from bot.knowledge.base import AnswerLabels, list_separator
 from bot.knowledge.search import SearchHit, TopicSearch, UnknownLanguage
 from bot.settings import Settings
 from bot.texts import Texts
-from bot.yaml_files import read_mapping
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
-PAGE_TEXTS_FILE = TEMPLATES_DIR / "page_texts.yml"
 STYLESHEET_FILE = TEMPLATES_DIR / "faq.css"
 PREFIX = "/faq"
 RESULTS_LIMIT = 10
@@ -37,10 +35,6 @@ RESULTS_LIMIT = 10
 _RUBY = re.compile(r"<ruby>([^<>]+)<rt>([^<>]+)</rt></ruby>")
 _HTTPS_URL = re.compile(r"https://[^\s<>\"'`（）「」『』、。]+")
 _TRAILING_PUNCTUATION = re.compile(r"[.,;:!?)\]}]+$")
-
-
-class PageTextsError(ValueError):
-    """page_texts.yml lacks a supported language or a key."""
 
 
 @dataclass(frozen=True)
@@ -86,20 +80,6 @@ def plain_text(text: str) -> str:
     return _RUBY.sub(lambda match: match.group(1), text)
 
 
-def load_page_texts(path: Path, languages: Sequence[str]) -> Dict[str, Dict[str, str]]:
-    """The pages' words per language; every language needs the same keys."""
-    raw = read_mapping(path, PageTextsError)
-    missing = [code for code in languages if not isinstance(raw.get(code), dict)]
-    if missing:
-        raise PageTextsError(f"{path.name}: no texts for {missing}")
-    texts = {code: {str(key): str(value) for key, value in raw[code].items()} for code in languages}
-    reference = set(texts[languages[0]])
-    for code in languages[1:]:
-        if set(texts[code]) != reference:
-            raise PageTextsError(f"{path.name}: '{code}' and '{languages[0]}' differ in keys")
-    return texts
-
-
 @lru_cache(maxsize=1)
 def stylesheet() -> bytes:
     """The pages' stylesheet, read once."""
@@ -120,7 +100,8 @@ class FaqPages:
         self.texts = texts
         self.settings = settings
         self.languages = settings.language_codes
-        self.page_texts = load_page_texts(PAGE_TEXTS_FILE, self.languages)
+        # The pages' own words: the `page` section of each language's texts file.
+        self.page_texts = {code: dict(texts.section(code, "page")) for code in self.languages}
         self._env = Environment(
             loader=FileSystemLoader(str(TEMPLATES_DIR)),
             autoescape=True,

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from bot.knowledge.figures import Figures
+from bot.yaml_files import load_yaml
 
 # Official sources only: government domains and the state legal-aid centre.
 OFFICIAL_HOST_SUFFIXES = (".go.jp", "houterasu.or.jp")
@@ -83,7 +84,7 @@ def load_places(
     """
     where = path.name
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError, ValueError) as error:  # ValueError: not UTF-8, or an impossible date
         raise PlacesError([f"{where}: cannot read: {error}"]) from error
     if not isinstance(raw, dict) or not isinstance(raw.get("places"), dict):

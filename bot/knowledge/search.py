@@ -27,8 +27,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Sequence, Tuple
 
-import yaml
-
 from bot import paths
 from bot.knowledge.base import CHARACTER_COUNTED_LANGUAGES, KnowledgeBase, Topic, get_knowledge
 from bot.knowledge.bm25 import WeightedBm25
@@ -38,6 +36,7 @@ from bot.text.romaji import romaji_to_hiragana
 from bot.text.scripts import has_japanese
 from bot.text.views import character_view, normalize, to_hiragana
 from bot.topics import FAQ_INTENT
+from bot.yaml_files import load_yaml
 
 logger = logging.getLogger(__name__)
 
@@ -203,7 +202,12 @@ class _LanguageIndex:
 
 
 class TopicSearch:
-    """BM25 over one document per topic and language."""
+    """BM25 over one document per topic and language.
+
+    Each language's index is built the first time it is searched (a second
+    or less; fourteen languages take several seconds together), so a
+    Japanese question does not wait for the Khmer index.
+    """
 
     def __init__(
         self,
@@ -215,35 +219,51 @@ class TopicSearch:
         """Index every topic of `base` in each language; `examples[topic][language]` are training texts."""
         self.base = base
         self.analyzer = analyzer or Analyzer()
+        self._languages = tuple(languages)
+        self._examples = examples
         self._indexes: Dict[str, _LanguageIndex] = {}
-        topics = base.topic_ids
-        for language in languages:
-            documents = [
-                self.analyzer.document(topic_texts(base[topic], language, examples.get(topic, {}).get(language, ())))
-                for topic in topics
-            ]
-            sentences = {
-                topic: tuple(
-                    _Sentence(sentence, frozenset(self.analyzer.views(sentence)[WORDS]))
-                    for sentence in split_sentences(base[topic].body(language))
-                )
-                for topic in topics
-            }
-            self._indexes[language] = _LanguageIndex(topics, WeightedBm25(documents, self.analyzer.weights), sentences)
+        self._locks = {language: threading.Lock() for language in self._languages}
 
     @property
     def languages(self) -> Tuple[str, ...]:
         """The languages searched."""
-        return tuple(self._indexes)
+        return self._languages
 
     def language_of(self, language: str) -> str:
         """The supported language a code is served in: itself, or its base (ja-easy -> ja)."""
-        if language in self._indexes:
+        if language in self._locks:
             return language
         base = language.split("-", 1)[0]
-        if base in self._indexes:
+        if base in self._locks:
             return base
         raise UnknownLanguage(language)
+
+    def build(self, language: str) -> None:
+        """Build `language`'s index now, if it is not built yet (a server's warm-up)."""
+        self._index(self.language_of(language))
+
+    def _index(self, language: str) -> _LanguageIndex:
+        with self._locks[language]:
+            if language not in self._indexes:
+                self._indexes[language] = self._build(language)
+            return self._indexes[language]
+
+    def _build(self, language: str) -> _LanguageIndex:
+        topics = self.base.topic_ids
+        documents = [
+            self.analyzer.document(
+                topic_texts(self.base[topic], language, self._examples.get(topic, {}).get(language, ()))
+            )
+            for topic in topics
+        ]
+        sentences = {
+            topic: tuple(
+                _Sentence(sentence, frozenset(self.analyzer.views(sentence)[WORDS]))
+                for sentence in split_sentences(self.base[topic].body(language))
+            )
+            for topic in topics
+        }
+        return _LanguageIndex(topics, WeightedBm25(documents, self.analyzer.weights), sentences)
 
     def search(self, query: str, language: str, limit: int = 5) -> List[SearchHit]:
         """The topics that best match `query`, best first; none for a query with no matching term."""
@@ -251,7 +271,7 @@ class TopicSearch:
         if not query or not query.strip() or limit < 1:
             return []
         views = self.analyzer.views(query)
-        entry = self._indexes[language]
+        entry = self._index(language)
         hits = []
         for doc, score in entry.index.rank(views, limit):
             if score <= 0.0:
@@ -305,7 +325,7 @@ def training_examples(faq_dir: Path) -> Dict[str, Dict[str, List[str]]]:
     """Training examples per topic and language from data/nlu/faq/<topic>.yml."""
     found: Dict[str, Dict[str, List[str]]] = {}
     for path in sorted(faq_dir.glob("*.yml")):
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = load_yaml(path.read_text(encoding="utf-8")) or {}
         for block in raw.get("nlu") or []:
             language = ((block.get("metadata") or {}).get("language")) if isinstance(block, dict) else None
             if not language or not str(block.get("intent", "")).startswith(f"{FAQ_INTENT}/"):
@@ -332,7 +352,7 @@ def _built_topic_search() -> TopicSearch:
     settings = get_settings()
     base = get_knowledge()
     index = TopicSearch(base, settings.language_codes, training_examples(paths.NLU_DIR / FAQ_INTENT))
-    logger.info("FAQ search index built: %d topics in %s.", len(base), ", ".join(settings.language_codes))
+    logger.info("FAQ search ready: %d topics in %s.", len(base), ", ".join(settings.language_codes))
     return index
 
 

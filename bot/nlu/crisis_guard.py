@@ -18,7 +18,7 @@ import logging
 import re
 import unicodedata
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Sequence
+from typing import Any, Dict, Iterable, List, Mapping, Sequence
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -27,6 +27,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot import paths
 from bot.core.contract import CRISIS_INTENT
 from bot.text.romaji import romaji_to_hiragana
 from bot.text.views import character_view
@@ -52,19 +53,25 @@ class PhraseMatcher:
     """The crisis phrases, matched after NFKC, case folding and katakana→hiragana, romaji read as kana."""
 
     def __init__(self, phrases: Iterable[str]) -> None:
-        # Latin-script phrases match whole words only ("rape" is not "grapes").
+        # Latin-script phrases match whole words only ("rape" is not "grapes");
+        # one alternation per kind, as every message is checked against every
+        # language's phrases.
+        folded = sorted({normalize(phrase) for phrase in phrases if normalize(phrase)}, key=len, reverse=True)
+        words = [re.escape(phrase) for phrase in folded if phrase.isascii()]
+        anywhere = [re.escape(phrase) for phrase in folded if not phrase.isascii()]
         self._patterns = tuple(
-            re.compile(rf"\b{re.escape(normalize(phrase))}\b" if phrase.isascii() else re.escape(normalize(phrase)))
-            for phrase in phrases
+            re.compile(pattern)
+            for pattern in (rf"\b(?:{'|'.join(words)})\b" if words else "", "|".join(anywhere))
+            if pattern
         )
 
     @classmethod
-    def from_config(cls, config_file: Path) -> PhraseMatcher:
-        """The phrases configured for the crisis guard in the NLU pipeline (config.yml)."""
+    def from_config(cls, config_file: Path, texts_dir: Path = paths.TEXTS_DIR) -> PhraseMatcher:
+        """The phrases configured for the crisis guard in the NLU pipeline (config.yml), with the registry's."""
         pipeline: Sequence[Any] = read_mapping(config_file, ValueError).get("pipeline") or []
         for component in pipeline:
             if isinstance(component, dict) and str(component.get("name", "")).endswith(CrisisGuard.__name__):
-                return cls(component.get("phrases") or [])
+                return cls(configured_phrases(component, texts_dir))
         return cls([])
 
     def matches(self, text: str) -> bool:
@@ -72,6 +79,22 @@ class PhraseMatcher:
         folded = normalize(text)
         views = (folded, romaji_to_hiragana(folded))
         return any(pattern.search(view) for pattern in self._patterns for view in views if view)
+
+
+def registry_phrases(texts_dir: Path = paths.TEXTS_DIR) -> List[str]:
+    """Every language's crisis phrases (texts/<code>.yml `crisis_phrases`)."""
+    phrases: List[str] = []
+    for path in sorted(texts_dir.glob("*.yml")):
+        listed = read_mapping(path, ValueError).get("crisis_phrases") or []
+        if not isinstance(listed, list) or not all(isinstance(item, str) and item.strip() for item in listed):
+            raise ValueError(f"{path.name}: crisis_phrases must be a list of non-empty texts")
+        phrases += listed
+    return phrases
+
+
+def configured_phrases(config: Mapping[str, Any], texts_dir: Path = paths.TEXTS_DIR) -> List[str]:
+    """A guard's own `phrases`, and the registry's when `phrases_from_texts` is set."""
+    return [*(config.get("phrases") or []), *(registry_phrases(texts_dir) if config.get("phrases_from_texts") else [])]
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -88,12 +111,14 @@ class CrisisGuard(GraphComponent):
             # Phrases that mean crisis on their own (matched after NFKC and
             # case folding, anywhere in the text).
             "phrases": [],
+            # Also every language's phrases from texts/<code>.yml `crisis_phrases`.
+            "phrases_from_texts": False,
         }
 
     def __init__(self, config: Dict[str, Any]) -> None:
         """Store the threshold and normalised phrases."""
         self._threshold = float(config["threshold"])
-        self._phrases = PhraseMatcher(config["phrases"])
+        self._phrases = PhraseMatcher(configured_phrases(config))
 
     @classmethod
     def create(

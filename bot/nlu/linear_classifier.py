@@ -39,6 +39,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.language_detector import LANGUAGE_KEY
 from bot.text.views import views
 from bot.topics import FAQ_INTENT, TOPIC_SEPARATOR
 
@@ -202,6 +203,7 @@ def blend_with_search(
     weight: float,
     temperature: float,
     languages: FrozenSet[str],
+    language: str | None,
 ) -> np.ndarray:
     """Re-rank the FAQ topics' share of `probabilities` partly by keyword search.
 
@@ -212,11 +214,7 @@ def blend_with_search(
     still find their topic, as the search's kana-reading view lets them.
     """
     from bot.knowledge.search import search
-    from bot.languages import detect_language
-    from bot.settings import get_settings
 
-    settings = get_settings()
-    language = detect_language(text, settings.language_codes) or settings.default_language
     if language not in languages:
         return probabilities
     hits = {f"{FAQ_INTENT}{TOPIC_SEPARATOR}{hit.topic}": hit.score for hit in search(text, language, len(labels))}
@@ -336,7 +334,16 @@ class SobaLinearClassifier(GraphComponent, IntentClassifier):
             languages = frozenset(self._config["search_languages"])
             probabilities = np.array(
                 [
-                    blend_with_search(self._model.labels, row, message.get(TEXT), weight, temperature, languages)
+                    blend_with_search(
+                        self._model.labels,
+                        row,
+                        message.get(TEXT),
+                        weight,
+                        temperature,
+                        languages,
+                        # Detected once, earlier in the pipeline (bot/nlu/language_detector.py).
+                        message.get(LANGUAGE_KEY),
+                    )
                     for message, row in zip(scored, probabilities, strict=True)
                 ]
             )

@@ -23,9 +23,14 @@ def to_hiragana(text: str) -> str:
     return _KATAKANA.sub(lambda match: chr(ord(match.group(0)) - 0x60), text)
 
 
+# Khmer, Thai and Burmese keyboards put invisible zero-width spaces between
+# words; they would split a word or phrase that reads as one.
+_INVISIBLE = str.maketrans("", "", "\u200b\ufeff")
+
+
 def normalize(text: str) -> str:
-    """NFKC, lower case, hiragana, single spaces."""
-    folded = to_hiragana(unicodedata.normalize("NFKC", text).lower())
+    """NFKC, lower case, hiragana, single spaces, no zero-width spaces."""
+    folded = to_hiragana(unicodedata.normalize("NFKC", text.translate(_INVISIBLE)).lower())
     return " ".join(folded.split())
 
 
@@ -34,9 +39,11 @@ def normalize(text: str) -> str:
 # tip a message towards crisis (security review M4).
 _TRAILING_DOTS = re.compile(r"(?:\.{2,}|。{2,}|・{2,}|…+)")
 
-# A space between two Japanese characters: learners of Japanese often write
-# 「かいしゃ　やすみ　おかね」, natives write かいしゃやすみおかね.
-_SPACE_IN_JAPANESE = re.compile(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])")
+# A space between two Japanese (or Chinese) characters: learners of Japanese often
+# write 「かいしゃ　やすみ　おかね」, natives write かいしゃやすみおかね. Only kana and
+# CJK ideographs: in Korean, Vietnamese, Cyrillic or Thai a space separates words.
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+_SPACE_IN_JAPANESE = re.compile(f"(?<=[{_CJK}]) (?=[{_CJK}])")
 
 
 def character_view(text: str) -> str:

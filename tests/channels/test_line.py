@@ -93,6 +93,17 @@ def quick_replies(messages: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     return [item["action"] for m in messages for item in (m.get("quickReply") or {}).get("items", [])]
 
 
+def flex_buttons(messages: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """The postback actions of Flex bubbles (a list of choices longer than a quick reply holds)."""
+    return [
+        part["action"]
+        for m in messages
+        if m.get("type") == "flex"
+        for part in m["contents"]["body"]["contents"]
+        if part.get("type") == "button"
+    ]
+
+
 def test_a_question_is_answered_with_the_reply_token_and_feedback_quick_replies(soba_servers: Servers) -> None:
     user = new_user()
     body = text_event(user, "残業代が払われません")
@@ -174,8 +185,8 @@ def test_follow_gets_a_welcome_in_the_profile_language_with_a_language_menu(soba
 
     messages = sent_to(soba_servers, user, body["replyToken"])
     assert "Soba" in texts_of(messages) and "Hello" in texts_of(messages)
-    payloads = [a["data"] for a in quick_replies(messages)]
-    assert payloads == [choose_language_payload("ja"), choose_language_payload("en")]
+    payloads = [a["data"] for a in flex_buttons(messages)]
+    assert payloads == [choose_language_payload(code) for code in load_settings().languages]
 
 
 def test_a_language_postback_switches_the_conversation(soba_servers: Servers) -> None:
@@ -243,7 +254,7 @@ def test_the_tracker_api_needs_the_token(soba_servers: Servers) -> None:
 
 
 def test_line_messages_respect_line_limits() -> None:
-    buttons = [{"title": f"とても長いテーマの名前その{i}です", "payload": f"/faq{i}"} for i in range(20)]
+    buttons = [{"title": f"とても長いテーマの名前その{i}です", "payload": f"/faq{i}"} for i in range(13)]
 
     rasa_messages = [{"text": "x" * 6000}, {"text": "どれですか", "buttons": buttons}]
 
@@ -253,6 +264,17 @@ def test_line_messages_respect_line_limits() -> None:
     items = messages[-1]["quickReply"]["items"]
     assert len(items) == 13 and all(len(i["action"]["label"]) <= 20 for i in items)
     assert "quickReply" not in messages[0]
+
+
+def test_more_choices_than_a_quick_reply_holds_become_one_bubble_with_every_choice() -> None:
+    buttons = [{"title": f"とても長いテーマの名前その{i}です", "payload": f"/faq{i}"} for i in range(20)]
+
+    messages = [m.as_json_dict() for m in to_line_messages([{"text": "どれですか", "buttons": buttons}])]
+
+    assert messages[0]["text"] == "どれですか" and "quickReply" not in messages[0]
+    actions = flex_buttons(messages)
+    assert [a["data"] for a in actions] == [f"/faq{i}" for i in range(20)]
+    assert all(len(a["label"]) <= 20 for a in actions) and messages[1]["altText"] == "どれですか"
 
 
 def test_the_rich_menu_command_registers_the_menu_as_default(
@@ -284,5 +306,8 @@ def test_the_language_area_of_the_rich_menu_shows_the_language_menu(soba_servers
 
     post(soba_servers, body)
 
-    payloads = [a["data"] for a in quick_replies(sent_to(soba_servers, user, body["replyToken"]))]
+    messages = sent_to(soba_servers, user, body["replyToken"])
+    # Fourteen languages are more than a quick reply's 13 items: one Flex bubble lists them all.
+    payloads = [a["data"] for a in flex_buttons(messages)]
     assert payloads == [choose_language_payload(code) for code in load_settings().languages]
+    assert all(len(a["label"]) <= 20 for a in flex_buttons(messages))

@@ -34,5 +34,3 @@ def session(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Session]
         url = POSTGRES_URL
     with session_factory(url)() as session:
         yield session
-
-

@@ -52,7 +52,7 @@ def article_numbers(text: str) -> Set[str]:
     return found
 
 
-def _texts(node: Any, language: str) -> Iterator[str]:
+def texts_in(node: Any, language: str) -> Iterator[str]:
     """Every text in `language` under `node`."""
     if isinstance(node, dict):
         for key, value in node.items():
@@ -61,10 +61,10 @@ def _texts(node: Any, language: str) -> Iterator[str]:
             if key == language and isinstance(value, str):
                 yield value
             else:
-                yield from _texts(value, language)
+                yield from texts_in(value, language)
     elif isinstance(node, list):
         for item in node:
-            yield from _texts(item, language)
+            yield from texts_in(item, language)
 
 
 def _place_ids(node: Any) -> Iterator[str]:
@@ -78,7 +78,7 @@ def _place_ids(node: Any) -> Iterator[str]:
 
 def topic_content(raw: Mapping[str, Any], language: str, urls: Mapping[str, str]) -> Dict[str, List[str]]:
     """One topic's legal content in `language`: figures, article numbers, official pages."""
-    texts = list(_texts(raw, language))
+    texts = list(texts_in(raw, language))
     return {
         "figures": sorted(set().union(*(placeholders(text) for text in texts))),
         "articles": sorted(set().union(*(article_numbers(text) for text in texts))),

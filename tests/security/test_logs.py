@@ -22,7 +22,7 @@ from tests.channels.test_line import post as post_line
 from tests.channels.test_telegram import new_chat, text_update, wait_for_messages
 from tests.channels.test_telegram import post as post_telegram
 from tests.conftest import Servers
-from tests.handoff.conftest import session_for
+from tests.handoff.test_pause_and_resume import session_for
 
 
 @pytest.mark.e2e

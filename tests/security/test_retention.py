@@ -113,4 +113,3 @@ def test_l8_soba_purge_is_a_command(release: str, monkeypatch: pytest.MonkeyPatc
     finally:
         get_settings.cache_clear()
     assert "Purged personal data older than 365 days" in capsys.readouterr().out
-

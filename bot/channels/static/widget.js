@@ -136,8 +136,12 @@
   let state = load();
   save(state);
 
+  // Every language's words come from the server (texts/<code>.yml, `widget`) in the
+  // `ready` frame; the built-in Japanese and English serve until it arrives.
+  let serverWords = {};
+
   function words() {
-    return UI[state.language] || UI[startLanguage] || UI.en;
+    return serverWords[state.language] || UI[state.language] || serverWords[startLanguage] || UI[startLanguage] || UI.en;
   }
 
   // ---- DOM helpers ---------------------------------------------------------
@@ -693,6 +697,10 @@
       ready = true;
       attempt = 0;
       showStatus("");
+      if (frame.words && typeof frame.words === "object") {
+        serverWords = frame.words;
+        applyWords();
+      }
       if (Array.isArray(frame.languages)) {
         languages = frame.languages.filter((l) => l && typeof l.code === "string" && typeof l.payload === "string");
         renderLanguages();

@@ -18,6 +18,7 @@ of the training data (a softmax over the SVM's decision values), so that
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any, Dict, FrozenSet, List, Sequence, Tuple
 
 import numpy as np
@@ -108,15 +109,18 @@ class TopicModel:
         folds = min(self.calibration_folds, int(counts.min()))
         if folds < 2:
             return 1.0
-        logits, gold = [], []
         splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=42)
-        for train_index, test_index in splitter.split(np.zeros(len(labels)), labels):
-            fold = TopicModel(self.c, self.max_char_ngram, calibration_folds=0)
-            fold._fit_once([rows[i] for i in train_index], [labels[i] for i in train_index])
-            fold_logits = fold.logits([rows[i] for i in test_index])
-            # Columns follow this fold's classes; every class is in every fold.
-            logits.append(fold_logits)
-            gold += [fold.labels.index(labels[i]) for i in test_index]
+        splits = list(splitter.split(np.zeros(len(labels)), labels))
+        # The folds are independent fits: on two cores, two at a time (liblinear
+        # holds the GIL, so processes, not threads). The same numbers either way.
+        from joblib import Parallel, delayed
+
+        results = Parallel(n_jobs=min(len(splits), os.cpu_count() or 1), backend="loky")(
+            delayed(_fold_logits)(self.c, self.max_char_ngram, rows, labels, train_index, test_index)
+            for train_index, test_index in splits
+        )
+        logits = [fold_logits for fold_logits, _ in results]
+        gold = [index for _, fold_gold in results for index in fold_gold]
         all_logits, all_gold = np.vstack(logits), np.asarray(gold)
 
         def negative_log_likelihood(temperature: float) -> float:
@@ -139,6 +143,21 @@ class TopicModel:
         scaled -= scaled.max(axis=1, keepdims=True)
         exponentials = np.exp(scaled)
         return exponentials / exponentials.sum(axis=1, keepdims=True)
+
+
+def _fold_logits(
+    c: float,
+    max_char_ngram: int,
+    rows: Sequence[Tuple[str, str, str]],
+    labels: Sequence[str],
+    train_index: Sequence[int],
+    test_index: Sequence[int],
+) -> Tuple[Any, List[int]]:
+    """One calibration fold: the held-out part's logits and gold label indices (columns as the fold's classes)."""
+    fold = TopicModel(c, max_char_ngram, calibration_folds=0)
+    fold._fit_once([rows[i] for i in train_index], [labels[i] for i in train_index])
+    # Every class is in every fold (stratified, and folds <= the rarest class's count).
+    return fold.logits([rows[i] for i in test_index]), [fold.labels.index(labels[i]) for i in test_index]
 
 
 def message_label(message: Message) -> str:

@@ -4,18 +4,24 @@ and the one `custom` object a turn sends (the REST contract in DESIGN.md).
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+import functools
+from typing import Any, Awaitable, Callable, Dict, List
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
+from bot.core.contract import LANGUAGE_SLOT
 from bot.db import session_factory
 from bot.knowledge import AnswerLabels, KnowledgeBase, get_knowledge
-from bot.settings import Settings, get_settings
+from bot.languages import choose_language_payload
+from bot.settings import EASY_JAPANESE, Settings, get_settings
+from bot.text.furigana import with_readings
 from bot.texts import Texts, get_texts
 from bot.topics import FAQ_INTENT
 from bot.turn import TOPIC_ENTITY, Turn, read_turn
+
+Run = Callable[[Any, CollectingDispatcher, Tracker, Dict[str, Any]], Awaitable[List[Dict[str, Any]]]]
 
 
 def knowledge() -> KnowledgeBase:
@@ -66,6 +72,42 @@ def topic_buttons(language: str, topics: List[str]) -> List[Dict[str, str]]:
     ]
 
 
+def language_fix_buttons(turn: Turn) -> List[Dict[str, str]]:
+    """One tap back to the language the person may have meant, when detection chose another (else none)."""
+    other = turn.other_language
+    if other is None or other not in settings().languages:
+        return []
+    return [{"title": f"🌐 {settings().languages[other].name}", "payload": choose_language_payload(other)}]
+
+
 def human_button(language: str) -> Dict[str, str]:
     """The button that asks for a human counselor."""
     return {"title": texts().get(language, "human_button"), "payload": "/request_human"}
+
+
+def turn_language(tracker: Tracker, events: List[Dict[str, Any]]) -> str | None:
+    """The language the turn answered in: set by this action's events, else the conversation's."""
+    for event in reversed(events):
+        if event.get("event") == "slot" and event.get("name") == LANGUAGE_SLOT:
+            return event.get("value")
+    return tracker.get_slot(LANGUAGE_SLOT)
+
+
+def readings_for_easy_japanese(run: Run) -> Run:
+    """An action's `run` whose texts carry furigana when the turn is in やさしい日本語 (bot/text/furigana.py).
+
+    Button titles stay plain: LINE cuts a label at 20 characters.
+    """
+
+    @functools.wraps(run)
+    async def wrapped(
+        self: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        events = await run(self, dispatcher, tracker, domain)
+        if turn_language(tracker, events) == EASY_JAPANESE:
+            for message in dispatcher.messages:
+                if message.get("text"):
+                    message["text"] = with_readings(message["text"])
+        return events
+
+    return wrapped

@@ -28,6 +28,7 @@ class ActionCrisis(Action):
         """Action name used in domain.yml and rules."""
         return "action_crisis"
 
+    @common.readings_for_easy_japanese
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         """Send the contacts first, then open an urgent ticket and say its number.
 

@@ -20,6 +20,7 @@ class ActionFeedback(Action):
         """Action name used in domain.yml and rules."""
         return "action_feedback"
 
+    @common.readings_for_easy_japanese
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         """Record feedback about the button's topic (or the last answered one)."""
         turn = common.turn(tracker)

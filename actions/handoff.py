@@ -22,6 +22,7 @@ class ActionHandoff(Action):
         """Action name used in domain.yml and rules."""
         return "action_handoff"
 
+    @common.readings_for_easy_japanese
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         """Open a ticket, unless the model was not sure this was a request for a human."""
         turn = common.turn(tracker)

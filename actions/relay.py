@@ -55,6 +55,7 @@ class ActionRelayToCounselor(Action):
         """Action name used in domain.yml and rules."""
         return "action_relay_to_counselor"
 
+    @common.readings_for_easy_japanese
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         """Relay, route by region, or cancel; resume the bot if the ticket was closed meanwhile."""
         turn = common.turn(tracker)

@@ -25,6 +25,7 @@ class ActionReply(Action):
         """Action name used in domain.yml and rules."""
         return "action_reply"
 
+    @common.readings_for_easy_japanese
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         """Send the intent's text and report the intent as the turn's decision."""
         turn = common.turn(tracker)

@@ -8,7 +8,8 @@ Usage (the Makefile wraps these):
     python -m bot.cli check-knowledge
     python -m bot.cli telegram set-webhook --url https://<public host>
     python -m bot.cli console [--port 8000]   # the staff console alone (`run` starts it too)
-    python -m bot.cli staff add <login> --role counselor --name "田中"
+    python -m bot.cli staff add <login> --role counselor --name "田中" [--languages ja,vi]
+    python -m bot.cli staff languages <login> ja,vi       # the languages a counselor reads
     python -m bot.cli staff deactivate <login>        # also ends its console sessions at once
     python -m bot.cli staff reset-password <login> [--password-stdin]   # likewise
 """
@@ -181,11 +182,28 @@ def cmd_staff_add(args: argparse.Namespace) -> int:
             return 2
     try:
         with session_factory(get_settings().database_url)() as session:
-            staff = create_staff(session, args.login, args.name, Role(args.role), password)
+            languages = args.languages.split(",")
+            known = get_settings().language_codes
+            staff = create_staff(session, args.login, args.name, Role(args.role), password, languages, known)
     except AccountError as error:
         print(f"Not created: {error}.", file=sys.stderr)
         return 2
-    print(f"Created {staff.role} {staff.login} ({staff.display_name}).")
+    print(f"Created {staff.role} {staff.login} ({staff.display_name}), reads {staff.languages}.")
+    return 0
+
+
+def cmd_staff_languages(args: argparse.Namespace) -> int:
+    """Record the languages a counselor reads (comma-separated codes, e.g. ja,vi)."""
+    from bot.console.accounts import AccountError, set_languages
+
+    try:
+        with session_factory(get_settings().database_url)() as session:
+            staff = set_languages(session, args.login, args.languages.split(","), get_settings().language_codes)
+            session.commit()
+    except AccountError as error:
+        print(f"Not changed: {error}.", file=sys.stderr)
+        return 2
+    print(f"{staff.login} reads {staff.languages}.")
     return 0
 
 
@@ -340,7 +358,12 @@ def build_parser() -> argparse.ArgumentParser:
     staff_add.add_argument("--role", choices=["counselor", "trainer", "admin"], default="counselor")
     staff_add.add_argument("--name", required=True, help='the name counselors see, e.g. "田中"')
     staff_add.add_argument("--password-stdin", action="store_true", help="read the password from stdin (scripts)")
+    staff_add.add_argument("--languages", default="ja", help="the languages the person reads, e.g. ja,vi")
     staff_add.set_defaults(handler=cmd_staff_add)
+    staff_languages = staff.add_parser("languages", help=cmd_staff_languages.__doc__)
+    staff_languages.add_argument("login", help="the login name, e.g. tanaka")
+    staff_languages.add_argument("languages", help="comma-separated codes from settings.yml, e.g. ja,vi")
+    staff_languages.set_defaults(handler=cmd_staff_languages)
     staff_deactivate = staff.add_parser("deactivate", help=cmd_staff_deactivate.__doc__)
     staff_deactivate.add_argument("login", help="the login name, e.g. tanaka")
     staff_deactivate.set_defaults(handler=cmd_staff_deactivate)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from typing import Iterable, Mapping
+from typing import Iterable
 
 from bot.settings import EASY_JAPANESE as _EASY_JAPANESE
 from bot.settings import Language
@@ -41,16 +41,24 @@ def choose_language_payload(code: str) -> str:
     return "/choose_language" + json.dumps({LANGUAGE_ENTITY: code}, separators=(",", ":"))
 
 
-def chosen_language(text: str, languages: Mapping[str, Language]) -> str | None:
-    """The language a choose_language message names ("英語で", "Japanese please", a menu payload)."""
+def chosen_language(text: str, languages: Iterable[Language]) -> str | None:
+    """The language a choose_language message names ("英語で", "Japanese please", "やさしい日本語", a menu payload).
+
+    `languages` are what a menu offers (Settings.menu_languages). やさしい日本語's
+    names contain 日本語, so the longest matching name wins.
+    """
+    offered = {language.code: language for language in languages}
     if text.startswith("/choose_language{"):
         try:
             code = json.loads(text[len("/choose_language") :]).get(LANGUAGE_ENTITY)
         except (ValueError, AttributeError):
             code = None
-        return code if code in languages else None
+        return code if code in offered else None
     folded = unicodedata.normalize("NFKC", text).casefold()
-    for code, language in languages.items():
-        if any(alias.casefold() in folded for alias in language.aliases):
-            return code
-    return None
+    matches = [
+        (len(alias), language.code)
+        for language in offered.values()
+        for alias in language.aliases
+        if unicodedata.normalize("NFKC", alias).casefold() in folded
+    ]
+    return max(matches)[1] if matches else None

@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Mapping, Tuple, Union
+from typing import Any, Dict, List, Mapping, Tuple, Union
 
 from bot import paths
 from bot.decision import Thresholds
@@ -102,6 +102,8 @@ class Settings:
 
     languages: Mapping[str, Language]
     default_language: str
+    # やさしい日本語: chosen by the person (never detected), answered with Japanese understanding.
+    easy_japanese: Language | None
     # Decision thresholds per language; "default" for languages not listed.
     thresholds: Mapping[str, Thresholds]
     closest_topics: int
@@ -124,6 +126,16 @@ class Settings:
     def language_codes(self) -> Tuple[str, ...]:
         """Supported language codes in their configured order."""
         return tuple(self.languages)
+
+    @property
+    def menu_languages(self) -> Tuple[Language, ...]:
+        """What a language menu offers, in order: every language, やさしい日本語 right after Japanese."""
+        menu: List[Language] = []
+        for code, language in self.languages.items():
+            menu.append(language)
+            if code == "ja" and self.easy_japanese is not None:
+                menu.append(self.easy_japanese)
+        return tuple(menu)
 
     @property
     def answer_languages(self) -> Tuple[str, ...]:
@@ -166,6 +178,12 @@ def load_settings(
         )
         for code, spec in _require(raw, "languages").items()
     }
+    easy = raw.get("easy_japanese")
+    easy_japanese = (
+        Language(code=EASY_JAPANESE, name=str(easy["name"]), aliases=tuple(easy.get("aliases", ())))
+        if isinstance(easy, dict) and "ja" in languages
+        else None
+    )
     default_language = str(_require(raw, "default_language"))
     if default_language not in languages:
         raise SettingsError(f"default_language '{default_language}' is not in languages")
@@ -187,6 +205,7 @@ def load_settings(
     return Settings(
         languages=languages,
         default_language=default_language,
+        easy_japanese=easy_japanese,
         thresholds=thresholds,
         closest_topics=closest_topics,
         max_message_chars=max_message_chars,

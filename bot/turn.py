@@ -69,6 +69,10 @@ class Turn:
     message_id: str | None = None
     # A pseudonym of the network address (REST, widget), for the ticket limit.
     origin: str | None = None
+    # The language the person may have meant when detection moved the
+    # conversation (the one it was in, the channel's hint, or the other
+    # candidate of an ambiguous message): offered as a one-tap fix.
+    other_language: str | None = None
 
     def ticket_request(self, reason: Reason) -> TicketRequest:
         """What a counselor needs to pick the conversation up."""
@@ -92,6 +96,7 @@ def read_turn(tracker: Tracker, settings: Settings) -> Turn:
     latest = tracker.latest_message or {}
     language, events = _conversation_language(tracker, settings)
     prediction = TopicPrediction.from_parse(latest)
+    other = _other_language(tracker, settings, language)
     metadata = latest.get("metadata") or {}
     return Turn(
         sender_id=tracker.sender_id,
@@ -109,6 +114,7 @@ def read_turn(tracker: Tracker, settings: Settings) -> Turn:
         transcript=tuple(_transcript(tracker)),
         message_id=latest.get("message_id"),
         origin=metadata.get(ORIGIN_METADATA) if isinstance(metadata.get(ORIGIN_METADATA), str) else None,
+        other_language=other,
     )
 
 
@@ -140,6 +146,30 @@ def _conversation_language(tracker: Tracker, settings: Settings) -> Tuple[str, L
         language = hint if hint in settings.languages else settings.default_language
     events: List[EventType] = [] if language == current else [SlotSet(LANGUAGE_SLOT, language)]
     return language, events
+
+
+def _other_language(tracker: Tracker, settings: Settings, language: str) -> str | None:
+    """What the person may have meant instead of `language`, when a detection decided it; else None."""
+    if tracker.get_slot(LANGUAGE_LOCKED_SLOT):
+        return None
+    latest = tracker.latest_message or {}
+    if not latest.get("language"):
+        return None  # nothing was detected: the language was kept, not guessed
+    current = tracker.get_slot(LANGUAGE_SLOT)
+    if current == language or (current and _same_language(current, language)):
+        return None  # the conversation stays where it was
+    # A switch offers the way back; a first message, the app's language or the other candidate.
+    hint = (latest.get("metadata") or {}).get(LANGUAGE_HINT_METADATA)
+    others = [current] if current else [hint, *(latest.get("language_candidates") or [])]
+    for other in others:
+        if other != language and other in settings.languages and not _same_language(other, language):
+            return str(other)
+    return None
+
+
+def _same_language(first: str, second: str) -> bool:
+    """Japanese and やさしい日本語 are one language read two ways."""
+    return {first, second} <= {"ja", EASY_JAPANESE}
 
 
 def _latest_entity(parse: Mapping[str, Any], name: str) -> str | None:

@@ -11,11 +11,13 @@ from bot import paths
 # training data, and its `utter_faq` action is unused because
 # action_answer_faq answers from the knowledge base instead.
 # `no_text` is set by the channels for a message without text (like a button
-# payload) and never predicted by the model, so it has no training examples.
+# payload) and never predicted by the model, so it has no training examples;
+# nor has `faq_details`, sent only by the "Details" button under an answer.
 KNOWN_WARNINGS = (
     "The following duplicated intents have been found across multiple domain files: faq",
     "The utterance 'utter_faq' is not used in any story or rule.",
     "The intent 'no_text' is listed in the domain file, but is not found in the NLU training data.",
+    "The intent 'faq_details' is listed in the domain file, but is not found in the NLU training data.",
 )
 
 

@@ -26,11 +26,18 @@ def new_sender() -> str:
     return f"e2e-{uuid.uuid4()}"
 
 
-def test_first_japanese_question_is_answered_directly(soba_servers: Servers) -> None:
-    messages = soba_servers.say(new_sender(), "残業代が払われません")
+def test_first_japanese_question_is_answered_directly_and_the_law_follows_on_details(soba_servers: Servers) -> None:
+    sender = new_sender()
+    messages = soba_servers.say(sender, "残業代が払われません")
 
     assert decision(messages) == {"type": "faq_answer", "topic": "overtime_pay", "language": "ja"}
-    assert any("労働基準法第37条" in (message.get("text") or "") for message in messages)
+    assert any("割増賃金" in (message.get("text") or "") for message in messages)
+    [details] = [b for m in messages for b in m.get("buttons") or [] if b["payload"].startswith("/faq_details")]
+
+    folded = soba_servers.say(sender, details["payload"])
+
+    assert decision(folded) == {"type": "faq_details", "topic": "overtime_pay", "language": "ja"}
+    assert any("労働基準法第37条" in (message.get("text") or "") for message in folded)
 
 
 @pytest.mark.parametrize(

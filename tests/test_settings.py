@@ -75,9 +75,12 @@ def test_detect_language(text: str, expected: str | None) -> None:
 
 
 def test_chosen_language() -> None:
-    languages = load_settings().languages
+    languages = load_settings().menu_languages
 
     assert chosen_language("英語でお願いします", languages) == "en"
+    assert chosen_language("やさしい日本語でお願いします", languages) == "ja-easy"
+    assert chosen_language("日本語でお願いします", languages) == "ja"
+    assert chosen_language('/choose_language{"language":"ja-easy"}', languages) == "ja-easy"
     assert chosen_language("Japanese please", languages) == "ja"
     assert chosen_language("ベトナム語で", languages) == "vi"
     assert chosen_language("tiếng việt", languages) == "vi"

@@ -111,7 +111,8 @@ def language_menu(language: str) -> Dict[str, Any]:
     return {
         "text": get_texts().get(language, "language_menu"),
         "buttons": [
-            {"title": spec.name, "payload": choose_language_payload(code)} for code, spec in settings.languages.items()
+            {"title": language.name, "payload": choose_language_payload(language.code)}
+            for language in settings.menu_languages
         ],
     }
 
@@ -476,7 +477,7 @@ class ChannelBase(InputChannel):
         except (OperationalError, DatabaseUnavailable):
             tracker = None
         current = tracker.get_slot(LANGUAGE_SLOT) if tracker is not None else None
-        if current in settings.languages:
+        if current in settings.answer_languages:
             return str(current)
         return hint if hint in settings.languages else settings.default_language
 

@@ -3,7 +3,8 @@
 Answers are plain text: LINE links URLs in text by itself, a text message
 holds 5,000 characters (an answer is under 1,000), and plain text reads the
 same in every LINE client, where a Flex bubble would cut the law references
-into a layout that differs per device. Buttons (clarify topics, "none of
+into a layout that differs per device; furigana (ruby markup in やさしい日本語
+answers) is written as 漢字(かんじ). Buttons (clarify topics, "none of
 these", 👍/👎) become quick-reply postbacks: the tap shows the button's
 title in the chat (`displayText`) and sends its payload to Soba. More
 buttons than a quick reply holds (the menu of every language) become one
@@ -26,6 +27,8 @@ from linebot.models import (
     SendMessage,
     TextSendMessage,
 )
+
+from bot.text.furigana import in_parentheses
 
 # LINE's limits (Messaging API reference).
 MAX_TEXT_CHARS = 5000
@@ -87,7 +90,7 @@ def to_line_messages(bot_messages: Sequence[Mapping[str, Any]]) -> List[SendMess
     messages: List[SendMessage] = []
     buttons: List[Mapping[str, Any]] = []
     for message in bot_messages:
-        text = (message.get("text") or "").strip()
+        text = in_parentheses(message.get("text") or "").strip()
         if text:
             messages.append(TextSendMessage(text=text[:MAX_TEXT_CHARS]))
         if message.get("image"):

@@ -2,7 +2,8 @@
 
 Text is sent without `parse_mode`, so nothing in an answer or in a person's
 words can turn into markup or a broken entity; Telegram links URLs in plain
-text by itself. Buttons (clarify topics, "none of these", 👍/👎, languages)
+text by itself; furigana (ruby markup in やさしい日本語 answers) is written as
+漢字(かんじ). Buttons (clarify topics, "none of these", 👍/👎, languages)
 become an inline keyboard whose `callback_data` is the Rasa payload, or its
 short key from `bot.channels.payloads` when the payload exceeds Telegram's
 64 bytes. The `custom` object is for programs and is never shown.
@@ -16,6 +17,7 @@ from typing import Any, List, Mapping, Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.channels.payloads import fits, shorten
+from bot.text.furigana import in_parentheses
 
 # Telegram's limits (Bot API reference: sendMessage, InlineKeyboardButton).
 MAX_TEXT_CHARS = 4096
@@ -29,8 +31,8 @@ KEYBOARD_ONLY_TEXT = "👇"
 
 
 def text_chunks(text: str, limit: int = MAX_TEXT_CHARS) -> List[str]:
-    """`text` in pieces Telegram accepts, cut at a line break where one is near."""
-    text = text.strip()
+    """`text` in pieces Telegram accepts, cut at a line break where one is near; furigana in parentheses."""
+    text = in_parentheses(text).strip()
     chunks: List[str] = []
     while len(text) > limit:
         cut = text.rfind("\n", limit // 2, limit)

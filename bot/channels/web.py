@@ -173,8 +173,8 @@ class Connections:
 def _languages() -> List[Dict[str, str]]:
     """The languages the widget's selector offers, with the message that chooses each."""
     return [
-        {"code": code, "name": spec.name, "payload": choose_language_payload(code)}
-        for code, spec in get_settings().languages.items()
+        {"code": language.code, "name": language.name, "payload": choose_language_payload(language.code)}
+        for language in get_settings().menu_languages
     ]
 
 

@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import re
 from dataclasses import dataclass
-from typing import List, Optional
+from typing import Collection, List, Optional, Sequence, Set
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -61,8 +61,49 @@ def check_new_password(password: str) -> None:
         raise AccountError(f"the password needs at least {MIN_PASSWORD_CHARS} characters")
 
 
-def create_staff(session: Session, login: str, display_name: str, role: Role, password: str) -> Staff:
-    """Create an active account; raises AccountError if the login is bad or taken."""
+def checked_languages(languages: Sequence[str], known: Collection[str]) -> str:
+    """The languages a person reads as stored ("ja,vi"); raises AccountError for an unknown code."""
+    codes = [code.strip() for code in languages if code.strip()]
+    unknown = [code for code in codes if code not in known]
+    if unknown or not codes:
+        raise AccountError(f"languages are codes from settings.yml ({', '.join(known)}); not {', '.join(unknown)}")
+    return ",".join(dict.fromkeys(codes))
+
+
+def set_languages(
+    session: Session,
+    login: str,
+    languages: Sequence[str],
+    known: Collection[str],
+    actor: Optional[str] = None,
+    ip: Optional[str] = None,
+) -> Staff:
+    """Record the languages `login` reads (`soba staff languages`, or `actor` on the staff page); audited."""
+    staff = find_staff(session, login)
+    if staff is None:
+        raise AccountError(f"there is no account {login!r}")
+    staff.languages = checked_languages(languages, known)
+    details = f"login={login} languages={staff.languages}"
+    audit.record(session, actor or login, Action.SET_LANGUAGES, details=details, ip=ip)
+    return staff
+
+
+def languages_read(session: Session) -> Set[str]:
+    """The languages that at least one active counselor or admin reads."""
+    readers = [s for s in active_staff(session) if s.role in (Role.COUNSELOR.value, Role.ADMIN.value)]
+    return {code for staff in readers for code in staff.reads}
+
+
+def create_staff(
+    session: Session,
+    login: str,
+    display_name: str,
+    role: Role,
+    password: str,
+    languages: Sequence[str] = ("ja",),
+    known: Collection[str] = ("ja",),
+) -> Staff:
+    """Create an active account; raises AccountError if the login is bad or taken, or a language unknown."""
     if not LOGIN_PATTERN.match(login):
         raise AccountError("a login is 2-64 lowercase letters, digits, '.', '_' or '-', first a letter or digit")
     if not display_name.strip():
@@ -71,7 +112,11 @@ def create_staff(session: Session, login: str, display_name: str, role: Role, pa
     if find_staff(session, login) is not None:
         raise AccountError(f"the login {login!r} already exists")
     staff = Staff(
-        login=login, display_name=display_name.strip(), role=role.value, password_hash=hash_password(password)
+        login=login,
+        display_name=display_name.strip(),
+        role=role.value,
+        password_hash=hash_password(password),
+        languages=checked_languages(languages, known),
     )
     session.add(staff)
     session.commit()

@@ -3,7 +3,7 @@
     python -m bot.cli console [--port 8000]
 
 Routes live in bot/console/routes/ (one module per resource), pages in
-templates/, the one script (the transcript's poll) and the style in static/.
+templates/, the two scripts (the transcript's poll, the phrasebook) and the style in static/.
 """
 
 from __future__ import annotations

@@ -41,6 +41,7 @@ class Action(str, enum.Enum):
     VIEW_STAFF = "view_staff"
     VIEW_AUDIT = "view_audit"
     SET_OFFICE = "set_office"
+    SET_LANGUAGES = "set_languages"
     REPLY = "reply"
     INSERT_ANSWER = "insert_answer"
     NOTE = "note"

@@ -6,6 +6,7 @@ Kept free of web imports so `bot.db.create_schema` can register them cheaply.
 from __future__ import annotations
 
 import enum
+from typing import Tuple
 
 import sqlalchemy as sa
 
@@ -39,6 +40,14 @@ class Staff(Base):
     # The office (offices.yml id) whose tickets this account sees when
     # `console.office_scoped` is on (bot/console/access.py); set by an admin.
     office = sa.Column(sa.String(64), nullable=True)
+    # The language codes this person reads, comma-separated ("ja,vi"): the
+    # queue marks tickets that nobody active reads (bot/console/accounts.py).
+    languages = sa.Column(sa.String(200), nullable=False, default="ja", server_default="ja")
+
+    @property
+    def reads(self) -> Tuple[str, ...]:
+        """The language codes this person reads."""
+        return tuple(code for code in (self.languages or "").split(",") if code)
 
 
 class ConsoleSession(Base):

@@ -25,13 +25,13 @@ import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Sequence, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Mapping, Sequence, Tuple
 
 from bot import paths
 from bot.knowledge.base import CHARACTER_COUNTED_LANGUAGES, KnowledgeBase, Topic, get_knowledge
 from bot.knowledge.bm25 import WeightedBm25
 from bot.settings import get_settings
-from bot.text.japanese_words import clean_lemma, is_punctuation
+from bot.text.japanese_words import clean_lemma, is_punctuation, japanese_tagger
 from bot.text.romaji import romaji_to_hiragana
 from bot.text.scripts import has_japanese
 from bot.text.views import character_view, normalize, to_hiragana
@@ -132,19 +132,6 @@ class Analyzer:
 # The two helpers below follow bot.nlu.fugashi_tokenizer (a test checks they
 # agree); importing that module would load Rasa and TensorFlow into the action
 # server, which otherwise never needs them.
-_per_thread = threading.local()
-
-
-def japanese_tagger() -> Any:
-    """This thread's fugashi tagger: a MeCab tagger used by two threads at once garbles tokens."""
-    tagger = getattr(_per_thread, "tagger", None)
-    if tagger is None:
-        import fugashi
-
-        tagger = _per_thread.tagger = fugashi.Tagger()
-    return tagger
-
-
 def words(text: str) -> List[str]:
     """Lower-cased words of a text in a language with spaces; stop words and bare numbers left out.
 

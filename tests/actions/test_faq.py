@@ -1,39 +1,53 @@
 """action_answer_faq: answer, ask which topic, ask to rephrase, or hand off."""
 
+from typing import Any, Dict
+
 import sqlalchemy as sa
 
-from actions.faq import SUGGESTIONS, ActionAnswerFaq
+from actions.faq import SUGGESTIONS, ActionAnswerDetails, ActionAnswerFaq
 from bot.knowledge.search import search
 from tests.actions.helpers import all_text, buttons, decisions, run_action, tickets, topic_ranking
 
 
-def test_confident_japanese_question_gets_the_knowledge_base_answer(action_database: str) -> None:
+def test_confident_japanese_question_gets_what_to_do_first_and_the_law_folded(action_database: str) -> None:
     messages, events = run_action(ActionAnswerFaq(), "faq_overtime_ja")
 
     assert decisions(messages) == [{"type": "faq_answer", "topic": "overtime_pay", "language": "ja"}]
-    text = all_text(messages)
-    assert "労働基準法第37条" in text
-    assert "https://" in text
-    buttons = [button for message in messages for button in message.get("buttons") or []]
-    assert [b["payload"] for b in buttons] == [
-        '/feedback_positive{"topic":"overtime_pay"}',
-        '/feedback_negative{"topic":"overtime_pay"}',
+    first = messages[0]["text"]
+    assert "1." in first and "⏳" in first  # the steps and the deadline on the first screen
+    assert "労働基準法第37条" not in all_text(messages)  # the law waits behind "Details"
+    assert [(b["title"], b["payload"]) for b in buttons(messages)] == [
+        ("詳しく", '/faq_details{"topic":"overtime_pay"}'),
+        ("👍 役に立った", '/feedback_positive{"topic":"overtime_pay"}'),
+        ("👎 役に立たなかった", '/feedback_negative{"topic":"overtime_pay"}'),
     ]
     assert {"event": "slot", "name": "last_topic", "value": "overtime_pay", "timestamp": None} in events
     assert {"event": "slot", "name": "language", "value": "ja", "timestamp": None} in events
 
 
-def test_english_question_is_answered_in_english(action_database: str) -> None:
-    messages, _ = run_action(ActionAnswerFaq(), "faq_overtime_en")
+def test_details_give_the_law_the_public_sector_note_and_a_link(action_database: str) -> None:
+    def details_of_overtime(state: Dict[str, Any]) -> None:
+        state["latest_message"].update(text='/faq_details{"topic":"overtime_pay"}', intent={"name": "faq_details"})
+        state["latest_message"]["entities"] = [{"entity": "topic", "value": "overtime_pay"}]
 
-    assert decisions(messages) == [{"type": "faq_answer", "topic": "overtime_pay", "language": "en"}]
-    assert "Labor Standards Act, Art. 37" in all_text(messages)
+    messages, events = run_action(ActionAnswerDetails(), "topic_button_en", details_of_overtime)
+
+    assert decisions(messages) == [{"type": "faq_details", "topic": "overtime_pay", "language": "en"}]
+    text = all_text(messages)
+    assert "Labor Standards Act, Art. 37" in text
+    assert "https://" in text
+    assert {"event": "slot", "name": "last_topic", "value": "overtime_pay", "timestamp": None} in events
 
 
-def test_public_sector_difference_is_part_of_the_answer(action_database: str) -> None:
-    messages, _ = run_action(ActionAnswerFaq(), "faq_overtime_ja")
+def test_details_in_japanese_carry_the_public_sector_difference(action_database: str) -> None:
+    def details_without_topic(state: Dict[str, Any]) -> None:
+        state["latest_message"].update(text="/faq_details", intent={"name": "faq_details"}, entities=[])
+        state["slots"].update(language="ja", last_topic="overtime_pay")
 
-    assert "【公務員の方へ】" in all_text(messages)
+    messages, _ = run_action(ActionAnswerDetails(), "topic_button_en", details_without_topic)
+
+    text = all_text(messages)
+    assert "【公務員の方へ】" in text and "労働基準法第37条" in text
 
 
 def test_topic_button_is_answered_without_the_model(action_database: str) -> None:
@@ -142,3 +156,44 @@ def test_every_answer_shows_its_deadline_and_the_closing_text(action_database: s
 
         assert "⏳" in text
         assert closing in text
+
+
+def test_an_answer_in_easy_japanese_carries_furigana(action_database: str) -> None:
+    def easy(state: Dict[str, Any]) -> None:
+        state["slots"]["language"] = "ja-easy"
+
+    messages, _ = run_action(ActionAnswerFaq(), "faq_overtime_ja", easy)
+
+    assert decisions(messages) == [{"type": "faq_answer", "topic": "overtime_pay", "language": "ja-easy"}]
+    answer = all_text(messages)
+    assert "<ruby>残業<rt>ざんぎょう</rt></ruby>" in answer and "<ruby>労働<rt>ろうどう</rt></ruby>" in answer
+    # Buttons stay plain: LINE cuts a label at 20 characters.
+    assert all("<ruby>" not in button["title"] for message in messages for button in message.get("buttons") or [])
+
+
+def test_a_conversation_moved_to_another_language_offers_the_way_back_in_one_tap(action_database: str) -> None:
+    def was_japanese(state: Dict[str, Any]) -> None:
+        state["slots"]["language"] = "ja"
+
+    messages, events = run_action(ActionAnswerFaq(), "faq_overtime_en", was_japanese)
+
+    assert decisions(messages) == [{"type": "faq_answer", "topic": "overtime_pay", "language": "en"}]
+    assert {"title": "🌐 日本語", "payload": '/choose_language{"language":"ja"}'} in buttons(messages)
+
+
+def test_an_ambiguous_first_message_offers_the_other_candidate(action_database: str) -> None:
+    def kanji_only(state: Dict[str, Any]) -> None:
+        state["latest_message"].update(language="ja", language_candidates=["ja", "zh"])
+
+    messages, _ = run_action(ActionAnswerFaq(), "faq_overtime_ja", kanji_only)
+
+    assert buttons(messages)[-3]["payload"] == '/choose_language{"language":"zh"}'
+
+
+def test_a_conversation_that_stays_in_its_language_gets_no_language_button(action_database: str) -> None:
+    def was_english(state: Dict[str, Any]) -> None:
+        state["slots"]["language"] = "en"
+
+    messages, _ = run_action(ActionAnswerFaq(), "faq_overtime_en", was_english)
+
+    assert not any(b["payload"].startswith("/choose_language") for b in buttons(messages))

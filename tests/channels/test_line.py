@@ -104,20 +104,30 @@ def flex_buttons(messages: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     ]
 
 
-def test_a_question_is_answered_with_the_reply_token_and_feedback_quick_replies(soba_servers: Servers) -> None:
+def test_a_question_is_answered_with_the_reply_token_details_and_feedback_quick_replies(
+    soba_servers: Servers,
+) -> None:
     user = new_user()
     body = text_event(user, "残業代が払われません")
 
     assert post(soba_servers, body).status_code == 200
 
     messages = sent_to(soba_servers, user, body["replyToken"])
-    assert "労働基準法第37条" in texts_of(messages)
+    assert "割増賃金" in texts_of(messages) and "⏳" in texts_of(messages)
+    assert "労働基準法第37条" not in texts_of(messages)  # the law is folded behind 詳しく
     assert not any("custom" in json.dumps(m) for m in messages)
     actions = quick_replies(messages)
-    assert [a["type"] for a in actions] == ["postback", "postback"]
-    assert actions[0]["data"].startswith("/feedback_positive")
+    assert [a["type"] for a in actions] == ["postback", "postback", "postback"]
+    assert [a["label"] for a in actions][0] == "詳しく"
+    assert actions[1]["data"].startswith("/feedback_positive")
     loading = soba_servers.fakes.line.calls_to("/v2/bot/chat/loading/start", chatId=user)
     assert loading and loading[0].json["loadingSeconds"] > 0
+
+    tap = event(user, "postback", postback={"data": actions[0]["data"]})
+    assert post(soba_servers, tap).status_code == 200
+
+    details = texts_of(sent_to(soba_servers, user, tap["replyToken"]))
+    assert "労働基準法第37条" in details and "【公務員の方へ】" in details
 
 
 @pytest.mark.parametrize("signature", [None, "AAAA", "forged"])
@@ -160,7 +170,7 @@ def test_an_expired_reply_token_falls_back_to_push(soba_servers: Servers) -> Non
     post(soba_servers, body)
 
     pushed = sent_to(soba_servers, user)
-    assert "労働基準法第37条" in texts_of(pushed)
+    assert "割増賃金" in texts_of(pushed)
 
 
 def test_a_sticker_gets_the_no_text_reply(soba_servers: Servers) -> None:
@@ -186,7 +196,7 @@ def test_follow_gets_a_welcome_in_the_profile_language_with_a_language_menu(soba
     messages = sent_to(soba_servers, user, body["replyToken"])
     assert "Soba" in texts_of(messages) and "Hello" in texts_of(messages)
     payloads = [a["data"] for a in flex_buttons(messages)]
-    assert payloads == [choose_language_payload(code) for code in load_settings().languages]
+    assert payloads == [choose_language_payload(lang.code) for lang in load_settings().menu_languages]
 
 
 def test_a_language_postback_switches_the_conversation(soba_servers: Servers) -> None:
@@ -211,7 +221,7 @@ def test_clarify_buttons_become_quick_replies_and_a_tap_answers(soba_servers: Se
     tap = event(user, "postback", postback={"data": actions[0]["data"]})
     post(soba_servers, tap)
     answer = sent_to(soba_servers, user, tap["replyToken"])
-    assert "第" in texts_of(answer) and "条" in texts_of(answer)
+    assert "⏳" in texts_of(answer) and "📍" in texts_of(answer)  # the deadline and where to go
     assert soba_servers.rows("SELECT id FROM tickets WHERE sender_id = :s", s=f"line:{user}") == []
 
 
@@ -309,5 +319,5 @@ def test_the_language_area_of_the_rich_menu_shows_the_language_menu(soba_servers
     messages = sent_to(soba_servers, user, body["replyToken"])
     # Fourteen languages are more than a quick reply's 13 items: one Flex bubble lists them all.
     payloads = [a["data"] for a in flex_buttons(messages)]
-    assert payloads == [choose_language_payload(code) for code in load_settings().languages]
+    assert payloads == [choose_language_payload(lang.code) for lang in load_settings().menu_languages]
     assert all(len(a["label"]) <= 20 for a in flex_buttons(messages))

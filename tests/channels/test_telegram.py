@@ -159,15 +159,22 @@ def test_a_question_is_answered_with_plain_text_and_feedback_buttons(soba_server
     response = post(soba_servers, text_update(chat, "残業代が払われません"))
 
     assert response.status_code == 200
-    sent = wait_for_messages(soba_servers, chat, count=2, containing="労働基準法第37条")
+    sent = wait_for_messages(soba_servers, chat, count=2, containing=texts("ja", "feedback_question"))
     assert all("parse_mode" not in params for params in sent)
     assert not any("faq_answer" in str(params.get("text")) for params in sent)
+    assert "割増賃金" in str(sent[0]["text"]) and "労働基準法第37条" not in str(sent[0]["text"])
+    details = keyboard(sent[0])
+    assert [b["text"] for b in details] == [texts("ja", "details_label")]
     buttons = keyboard(sent[-1])
     assert [b["text"] for b in buttons] == [texts("ja", "feedback_yes"), texts("ja", "feedback_no")]
     assert buttons[0]["callback_data"].startswith("/feedback_positive")
-    assert all(len(b["callback_data"].encode()) <= MAX_CALLBACK_BYTES for b in buttons)
+    assert all(len(b["callback_data"].encode()) <= MAX_CALLBACK_BYTES for b in buttons + details)
     assert to_chat(soba_servers.fakes.telegram.calls, chat, "sendChatAction")[0]["action"] == "typing"
     assert decisions(soba_servers, chat) == [{"type": "faq_answer", "topic": "overtime_pay", "language": "ja"}]
+
+    post(soba_servers, callback_update(chat, details[0]["callback_data"]))
+    folded = wait_for_messages(soba_servers, chat, containing="労働基準法第37条")
+    assert "【公務員の方へ】" in str(folded[-1]["text"])
     # Bot API URLs hold the token; none may reach the log.
     assert soba_servers.fakes.telegram.token not in soba_servers.logs[1].read_text(errors="replace")
 
@@ -191,7 +198,7 @@ def test_a_missing_or_wrong_secret_is_refused_and_nothing_is_processed(
     assert seen == []
     # Not even recorded as seen: the same update with the secret is then handled.
     assert post(soba_servers, update).status_code == 200
-    wait_for_messages(soba_servers, chat, containing="労働基準法第37条")
+    wait_for_messages(soba_servers, chat, containing="割増賃金")
 
 
 @e2e
@@ -202,11 +209,11 @@ def test_a_redelivered_update_is_processed_once(soba_servers: Servers) -> None:
     responses = [post(soba_servers, update) for _ in range(3)]
 
     assert [r.status_code for r in responses] == [200, 200, 200]
-    wait_for_messages(soba_servers, chat, containing="労働基準法第37条")
+    wait_for_messages(soba_servers, chat, containing="割増賃金")
     # A later update's reply comes after anything the redeliveries could have caused.
     post(soba_servers, photo_update(chat))
     sent = wait_for_messages(soba_servers, chat, containing=texts("ja", "no_text"))
-    assert sum("労働基準法第37条" in str(p.get("text")) for p in sent) == 1
+    assert sum("割増賃金" in str(p.get("text")) for p in sent) == 1
     assert len([d for d in decisions(soba_servers, chat) if d["type"] == "faq_answer"]) == 1
 
 
@@ -263,7 +270,7 @@ def test_start_greets_and_offers_the_languages(soba_servers: Servers) -> None:
     assert [p["text"] for p in sent] == [texts("en", "greet"), texts("en", "language_menu")]
     settings = load_settings()
     assert keyboard(sent[-1]) == [
-        {"text": lang.name, "callback_data": choose_language_payload(code)} for code, lang in settings.languages.items()
+        {"text": lang.name, "callback_data": choose_language_payload(lang.code)} for lang in settings.menu_languages
     ]
 
 
@@ -325,7 +332,7 @@ def test_the_telegram_language_seeds_a_conversation_whose_first_message_cannot_t
     post(soba_servers, text_update(japanese, "残業代が払われません", language_code="en"))
 
     english_sent = wait_for_messages(soba_servers, english)
-    wait_for_messages(soba_servers, japanese, containing="労働基準法第37条")
+    wait_for_messages(soba_servers, japanese, containing="割増賃金")
     assert tracker(soba_servers, english)["slots"]["language"] == "en"
     assert not any(has_japanese(p["text"]) for p in english_sent)
     # What the person writes wins over the app's language.

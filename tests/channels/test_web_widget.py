@@ -126,13 +126,15 @@ async def test_a_question_is_acked_then_answered_in_seq_order(soba_servers: Serv
     settings = load_settings()
     assert ready["seq"] == 0 and ready["session"] == session
     assert ready["languages"] == [
-        {"code": code, "name": spec.name, "payload": choose_language_payload(code)}
-        for code, spec in settings.languages.items()
+        {"code": lang.code, "name": lang.name, "payload": choose_language_payload(lang.code)}
+        for lang in settings.menu_languages
     ]
     assert frames[0] == {"type": "ack", "id": message_id}
     assert frames[1] == {"type": "typing", "active": True}
     assert customs(frames) == [{"type": "faq_answer", "topic": "overtime_pay", "language": "ja"}]
-    assert any("労働基準法第37条" in (bot["message"].get("text") or "") for bot in bots(frames))
+    assert any("割増賃金" in (bot["message"].get("text") or "") for bot in bots(frames))
+    offered = [button["payload"] for bot in bots(frames) for button in bot["message"].get("buttons") or []]
+    assert '/faq_details{"topic":"overtime_pay"}' in offered
     assert [bot["seq"] for bot in bots(frames)] == list(range(1, len(bots(frames)) + 1))
     rows = soba_servers.rows(
         "SELECT seq FROM channel_outbox WHERE conversation_id = :s ORDER BY seq", s=f"web:{session}"
@@ -345,22 +347,32 @@ def test_a_japanese_question_is_answered_and_the_history_survives_a_reload(
     widget.wait_for_bot_count(len(expected))
     answered = widget.bot_texts()
     announced = widget.page.locator(".soba-panel [aria-live='polite']").text_content()
+    # The law is folded: opening 詳しく fetches it into the fold, with no bubble of its own.
+    fold = widget.page.locator("details.soba-details")
+    assert fold.count() == 1 and fold.locator("summary").inner_text() == "詳しく"
+    fold.locator("summary").click()
+    fold.locator(".soba-text", has_text="労働基準法第37条").wait_for(timeout=TURN_SECONDS * 1000)
+    opened = widget.bot_texts()
     widget.page.reload()
     widget.page.locator(".soba-launcher").wait_for()
     widget.open_panel()
+    assert widget.page.locator("details.soba-details").count() == 1
+    widget.page.locator("details.soba-details summary").click()  # opened again: shown at once, not asked again
     after_reload = widget.bot_texts()
     ARTIFACTS.mkdir(exist_ok=True)
     widget.page.screenshot(path=str(ARTIFACTS / "widget.png"))
 
-    assert answered == expected and any("労働基準法第37条" in text for text in answered)
+    assert answered == expected and not any("労働基準法第37条" in text for text in answered)
+    assert len(opened) == len(answered) + 1 and any("【公務員の方へ】" in text for text in opened)
     assert widget.user_texts() == [QUESTION]
-    assert after_reload == answered
+    assert after_reload == opened
+    assert widget.page.locator(".soba-msg-bot").count() == len(expected)
     law_link = widget.page.locator(".soba-msg-bot a.soba-link").first
     assert law_link.get_attribute("href").startswith("https://")
     assert law_link.get_attribute("target") == "_blank" and "noopener" in law_link.get_attribute("rel")
     assert widget.page.locator(".soba-msg-bot").last.get_attribute("lang") == "ja"
     # Screen readers: new bot messages are read from a polite live region; every control has a name.
-    assert "労働基準法第37条" in announced
+    assert "割増賃金" in announced
     for role, name in [
         ("textbox", "メッセージ"),
         ("combobox", "言語"),
@@ -376,7 +388,7 @@ def test_offline_push_and_offline_message_arrive_once_after_reconnecting(widget:
     widget.open_demo()
     widget.open_panel()
     widget.ask(QUESTION)
-    widget.wait_for_bot_text("労働基準法第37条")
+    widget.wait_for_bot_text("割増賃金")
     session = widget.state()["session"]
     sockets_before = len(widget.sockets)
     counselor = f"相談員より：来週の面談の件です（{uuid.uuid4().hex[:6]}）"
@@ -413,7 +425,7 @@ def test_a_live_push_renders_furigana_links_and_nothing_else_as_markup(widget: W
     widget.open_demo()
     widget.open_panel()
     widget.ask(QUESTION)
-    widget.wait_for_bot_text("労働基準法第37条")
+    widget.wait_for_bot_text("割増賃金")
     session = widget.state()["session"]
 
     push(
@@ -448,7 +460,7 @@ def test_keyboard_only(widget: Widget) -> None:
 
     page.keyboard.type(QUESTION)
     page.keyboard.press("Enter")
-    widget.wait_for_bot_text("労働基準法第37条")
+    widget.wait_for_bot_text("割増賃金")
     widget.page.locator(".soba-choice").first.wait_for()
     # Shift+Tab from the message box reaches the last reply button (👎 / a topic).
     page.keyboard.press("Shift+Tab")
@@ -509,12 +521,12 @@ def test_the_language_selector_switches_the_conversation(widget: Widget, soba_se
     widget.open_demo()
     widget.open_panel()
     widget.ask(QUESTION)
-    widget.wait_for_bot_text("労働基準法第37条")
+    widget.wait_for_bot_text("割増賃金")
 
     widget.page.locator(".soba-language").select_option("en")
     widget.wait_for_bot_text(get_texts().get("en", "language_set"))
     widget.ask("My boss doesn't pay me for overtime")
-    widget.wait_for_bot_text("Labor Standards Act, Art. 37")
+    widget.wait_for_bot_text("must be paid extra")
 
     assert widget.user_texts()[1] == "English"
     assert widget.page.locator(".soba-msg-bot").last.get_attribute("lang") == "en"
@@ -574,4 +586,4 @@ def test_a_counselor_reply_from_the_console_reaches_the_widget_and_closing_resum
     widget.wait_for_bot_text(get_texts().get("ja", "ticket_closed"))
 
     widget.ask(QUESTION)
-    widget.wait_for_bot_text("労働基準法第37条")
+    widget.wait_for_bot_text("割増賃金")

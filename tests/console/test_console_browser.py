@@ -94,7 +94,7 @@ def test_a_line_conversation_answered_from_the_console(page: Any, live_console: 
     urgent_id = hand_off(soba_servers, new_user(), "もう死にたい")
 
     user = new_user()
-    assert "Art. 37" in replied(soba_servers, say(soba_servers, user, "My company does not pay my overtime"))
+    assert "must be paid extra" in replied(soba_servers, say(soba_servers, user, "My company does not pay my overtime"))
     ticket_id = hand_off(soba_servers, user, "I want to talk to a human")
     assert ticket_of(soba_servers, user).language == "en"
     first = say(soba_servers, user, "They still have not paid my overtime for March")
@@ -129,9 +129,12 @@ def test_a_line_conversation_answered_from_the_console(page: Any, live_console: 
     lines.filter(has_text="Are you there?").wait_for(timeout=15000)
     assert page.evaluate("() => window.notReloaded") is True
 
-    # The reply reaches the person on LINE within 2 seconds.
-    reply = "Hello, I am Tanaka, a counselor. Do you have your pay slips?"
-    page.fill("#reply-text", reply)
+    # The reply reaches the person on LINE within 2 seconds; a phrase from the
+    # phrasebook (listed in Japanese) goes in in English.
+    page.fill("#reply-text", "Hello, I am Tanaka, a counselor.")
+    page.select_option("#phrasebook", label=texts.section("ja", "phrasebook")["payslip_photo"])
+    reply = "Hello, I am Tanaka, a counselor.\n" + texts.section("en", "phrasebook")["payslip_photo"]
+    assert page.input_value("#reply-text") == reply
     before = len(pushes(soba_servers, user))
     started = time.monotonic()
     page.click("#send-reply")
@@ -155,7 +158,7 @@ def test_a_line_conversation_answered_from_the_console(page: Any, live_console: 
     with page.expect_navigation():
         page.click("#close")
     assert wait_for_push(soba_servers, user, before + 3) == texts.get("en", "ticket_closed")
-    assert "Art. 37" in replied(soba_servers, say(soba_servers, user, "My overtime is not paid"))
+    assert "must be paid extra" in replied(soba_servers, say(soba_servers, user, "My overtime is not paid"))
     [ticket] = soba_servers.rows("SELECT status, closed_by, assignee FROM tickets WHERE id = :t", t=ticket_id)
     assert (ticket.status, ticket.closed_by, ticket.assignee) == ("closed", "staff:tanaka", "tanaka")
     actions = soba_servers.rows("SELECT action FROM audit_log WHERE ticket_id = :t ORDER BY id", t=ticket_id)

@@ -10,6 +10,7 @@ import base64
 import datetime as dt
 import json
 import re
+from html.parser import HTMLParser
 from typing import Any, Dict
 
 import requests
@@ -25,7 +26,7 @@ from bot.db import session_factory
 from bot.handoff.conversation import RasaConversations
 from bot.handoff.models import Reason
 from bot.settings import load_settings
-from tests.console.conftest import PASSWORD, Console, csrf_of, new_ticket, rows, set_cookie
+from tests.console.conftest import PASSWORD, Console, csrf_of, new_ticket, rows, set_cookie, soba
 
 
 def test_pages_need_a_login(console: Console) -> None:
@@ -188,8 +189,25 @@ def test_pages_send_a_strict_content_security_policy_and_no_inline_code(
     policy = page.headers["content-security-policy"]
     assert policy.startswith("default-src 'self'") and "unsafe-inline" not in policy
     assert page.headers["x-frame-options"] == "DENY" and page.headers["cache-control"] == "no-store"
-    assert re.findall(r"<script[^>]*>", page.text) == ['<script src="/static/ticket.js" defer>']
-    assert " style=" not in page.text and "<style" not in page.text and " on" not in re.sub(r">[^<]*<", "><", page.text)
+    assert re.findall(r"<script[^>]*>", page.text) == [
+        '<script src="/static/ticket.js" defer>',
+        '<script src="/static/phrasebook.js" defer>',
+    ]
+    attributes = AttributeNames()
+    attributes.feed(page.text)
+    assert "<style" not in page.text and "style" not in attributes.names
+    assert not [name for name in attributes.names if name.startswith("on")]  # no inline event handlers
+
+
+class AttributeNames(HTMLParser):
+    """Every attribute name used in a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.names.update(name for name, _ in attrs)
 
 
 def test_actions_and_views_are_audited(console: Console) -> None:
@@ -251,3 +269,43 @@ def test_the_ui_switches_to_english_and_stays(console: Console) -> None:
     page = console.get(session, "/?status=all").text
     assert 'lang="en"' in page and "<h1>Queue" in page and "Overtime" in page
     assert 'lang="en"' in console.get(session, f"/tickets/{new_ticket(console)}").text
+
+
+def queue_row(page: str, ticket_id: int) -> str:
+    """The queue table's row of `ticket_id`, as HTML."""
+    match = re.search(rf'data-ticket="{ticket_id}">(.*?)</tr>', page, re.S)
+    assert match, f"ticket {ticket_id} is not in the queue"
+    return match.group(1)
+
+
+def test_a_ticket_in_a_language_nobody_reads_is_marked_until_a_counselor_reads_it(
+    console: Console, counselor: requests.Session
+) -> None:
+    khmer, japanese = new_ticket(console, language="km"), new_ticket(console, language="ja-easy")
+    nobody = "この言語を読める相談員がいません"
+
+    page = console.get(counselor, "/").text
+    assert nobody in queue_row(page, khmer) and "クメール語" in queue_row(page, khmer)
+    assert nobody not in queue_row(page, japanese)  # やさしい日本語 is read by whoever reads Japanese
+    assert f'data-ticket="{japanese}"' in console.get(counselor, "/?language=ja-easy").text
+
+    admin = console.login("suzuki")
+    unknown = console.post_form(
+        admin, "/admin/staff", "/admin/staff/languages", {"login": "tanaka", "languages": "ja,xx"}
+    )
+    assert unknown.status_code == 400
+    given = console.post_form(
+        admin, "/admin/staff", "/admin/staff/languages", {"login": "tanaka", "languages": "ja,km"}
+    )
+    assert given.status_code == 303
+    assert nobody not in queue_row(console.get(counselor, "/").text, khmer)
+    assert 'value="ja,km"' in console.get(admin, "/admin/staff").text
+    audited = rows(console, "SELECT staff, details FROM audit_log WHERE action = 'set_languages' ORDER BY id")
+    assert (audited[-1].staff, audited[-1].details) == ("suzuki", "login=tanaka languages=ja,km")
+
+    # The same from the command line; Japanese only again.
+    result = soba(console.database_url, "staff", "languages", "tanaka", "ja")
+    assert result.returncode == 0 and "tanaka reads ja" in result.stdout, result.stderr
+    assert nobody in queue_row(console.get(counselor, "/").text, khmer)
+    refused = soba(console.database_url, "staff", "languages", "tanaka", "klingon")
+    assert refused.returncode == 2 and "klingon" in refused.stderr

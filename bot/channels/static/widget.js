@@ -236,10 +236,15 @@
   }
 
   function guessLanguage(text) {
-    if (/[\u3040-\u30ff\u3400-\u9fff]/.test(text)) {
+    if (/[\u3040-\u30ff]/.test(text)) {
       return "ja";
     }
-    return /[A-Za-z]/.test(text) ? "en" : state.language;
+    return state.language;
+  }
+
+  // The HTML lang of a conversation language: やさしい日本語 is Japanese to a screen reader.
+  function htmlLang(code) {
+    return code === "ja-easy" ? "ja" : code;
   }
 
   // ---- the widget's DOM ----------------------------------------------------
@@ -351,7 +356,7 @@
     inputLabel.textContent = w.input;
     input.placeholder = w.placeholder;
     sendButton.textContent = w.send;
-    panel.lang = state.language;
+    panel.lang = htmlLang(state.language);
     for (const badge of log.querySelectorAll(".soba-pending-badge")) {
       badge.textContent = w.pending;
     }
@@ -366,7 +371,7 @@
     for (const language of known) {
       const option = el("option", "", language.name);
       option.value = language.code;
-      option.lang = language.code;
+      option.lang = htmlLang(language.code);
       languageSelect.append(option);
     }
     languageSelect.value = state.language;
@@ -385,7 +390,7 @@
   function renderUser(entry) {
     const node = el("div", "soba-msg soba-msg-user");
     node.dataset.id = entry.id;
-    node.lang = entry.lang || state.language;
+    node.lang = htmlLang(entry.lang || state.language);
     node.append(el("span", "soba-sr", words().you));
     const text = el("p", "soba-text");
     text.append(entry.shown);
@@ -411,21 +416,26 @@
     }
     const node = el("div", "soba-msg soba-msg-bot");
     node.dataset.seq = String(entry.seq);
-    node.lang = entry.lang || state.language;
+    node.lang = htmlLang(entry.lang || state.language);
     node.append(el("span", "soba-sr", words().bot));
     if (typeof message.text === "string") {
       const text = el("p", "soba-text");
       appendFormatted(text, message.text);
       node.append(text);
     }
-    if (buttons.length) {
+    for (const button of buttons.filter(isDetailsButton)) {
+      node.append(detailsFold(entry.seq, button));
+    }
+    const choices = buttons.filter((b) => b && typeof b.payload === "string" && !isDetailsButton(b));
+    if (choices.length) {
       const group = el("div", "soba-buttons");
       group.setAttribute("role", "group");
       group.setAttribute("aria-label", words().replies);
-      buttons.forEach((button, index) => {
-        if (!button || typeof button.title !== "string" || typeof button.payload !== "string") {
+      choices.forEach((button) => {
+        if (typeof button.title !== "string") {
           return;
         }
+        const index = buttons.indexOf(button);
         const choice = el("button", "soba-choice");
         choice.type = "button";
         appendInline(choice, button.title);
@@ -452,10 +462,44 @@
     return node;
   }
 
+  // An answer's "Details" button becomes a <details> fold: opening it asks for the
+  // details (without a bubble of its own) and the reply is put inside the fold.
+  const DETAILS_PAYLOAD = "/faq_details";
+  let awaitingDetails = null; // the fold whose text is on its way: { seq, body }
+
+  function isDetailsButton(button) {
+    return !!button && typeof button.payload === "string" && button.payload.startsWith(DETAILS_PAYLOAD);
+  }
+
+  function detailsFold(seq, button) {
+    const fold = el("details", "soba-details");
+    fold.dataset.seq = String(seq);
+    const summary = el("summary", "soba-details-summary");
+    appendInline(summary, typeof button.title === "string" ? button.title : "");
+    const body = el("div", "soba-details-body");
+    fold.append(summary, body);
+    fold.addEventListener("toggle", () => {
+      if (!fold.open || fold.dataset.requested) {
+        return;
+      }
+      fold.dataset.requested = "true";
+      body.append(el("p", "soba-text soba-details-loading", words().typing));
+      awaitingDetails = { seq, body };
+      sendQuietly(button.payload);
+    });
+    return fold;
+  }
+
+  function fillDetails(body, message) {
+    const text = el("p", "soba-text");
+    appendFormatted(text, message.text);
+    body.replaceChildren(text);
+  }
+
   // The bot said which language the turn is in: label the turn's messages and follow it.
   function adoptLanguage(code, seq) {
     for (const node of turnNodes) {
-      node.lang = code;
+      node.lang = htmlLang(code);
     }
     mutate((s) => {
       for (let i = s.history.length - 1; i >= 0 && s.history[i].kind === "bot"; i--) {
@@ -479,6 +523,17 @@
     }
     shownSeqs.add(seq);
     lastShownSeq = Math.max(lastShownSeq, seq);
+    const buttons = Array.isArray(message.buttons) ? message.buttons : [];
+    if (awaitingDetails && typeof message.text === "string" && !buttons.length) {
+      const fold = awaitingDetails;
+      awaitingDetails = null;
+      state = mutate((s) => {
+        s.history.push({ kind: "bot", seq, message, lang: s.language, detailsOf: fold.seq });
+        s.lastSeq = Math.max(s.lastSeq || 0, seq);
+      });
+      fillDetails(fold.body, message);
+      return;
+    }
     state = mutate((s) => {
       if (!s.history.some((h) => h.kind === "bot" && h.seq === seq)) {
         s.history.push({ kind: "bot", seq, message, lang: s.language });
@@ -492,6 +547,10 @@
     }
   }
 
+  function foldOf(seq) {
+    return [...log.querySelectorAll("details.soba-details")].find((fold) => fold.dataset.seq === String(seq)) || null;
+  }
+
   function renderHistory() {
     for (const entry of state.history) {
       if (entry.kind === "user") {
@@ -500,7 +559,13 @@
       } else if (entry.kind === "bot" && typeof entry.seq === "number") {
         shownSeqs.add(entry.seq);
         lastShownSeq = Math.max(lastShownSeq, entry.seq);
-        renderBot(entry, false);
+        const fold = typeof entry.detailsOf === "number" ? foldOf(entry.detailsOf) : null;
+        if (fold) {
+          fold.dataset.requested = "true";
+          fillDetails(fold.querySelector(".soba-details-body"), entry.message || {});
+        } else {
+          renderBot(entry, false);
+        }
       }
     }
     turnNodes = [];
@@ -516,6 +581,19 @@
     });
     turnNodes = [];
     renderUser({ id: entry.id, shown, lang: guessLanguage(shown), pending: true });
+    if (ready) {
+      transmit(entry);
+    } else {
+      connect();
+    }
+  }
+
+  // A message the person did not type (opening a fold): queued and acknowledged like any other.
+  function sendQuietly(text) {
+    const entry = { id: uuid4(), text, language: state.language };
+    state = mutate((s) => {
+      s.queue.push(entry);
+    });
     if (ready) {
       transmit(entry);
     } else {

@@ -11,7 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from bot.console import audit, i18n
-from bot.console.accounts import all_staff, find_staff
+from bot.console.accounts import AccountError, all_staff, find_staff, set_languages
 from bot.console.audit import Action
 from bot.console.security import ADMIN_ROLES, checked_form
 from bot.console.web import client_ip, parse_id, render, signed_in, state, ui_language
@@ -34,6 +34,7 @@ def staff_page(request: Request) -> Response:
                 "active": staff.active,
                 "created": i18n.local_time(staff.created_at),
                 "office": staff.office or "",
+                "languages": ",".join(staff.reads),
             }
             for staff in all_staff(db)
         ]
@@ -58,6 +59,26 @@ async def set_office(request: Request) -> Response:
             staff.office = office or None
             details = f"login={staff.login} office={office or '-'}"
             audit.record(db, me.login, Action.SET_OFFICE, details=details, ip=client_ip(request))
+
+    await run_in_threadpool(change)
+    return RedirectResponse("/admin/staff", status_code=303)
+
+
+async def set_staff_languages(request: Request) -> Response:
+    """Set the languages an account reads, as comma-separated codes (audited); 400 for an unknown code."""
+    form = await checked_form(request)
+    login, languages = str(form.get("login") or ""), str(form.get("languages") or "")
+
+    def change() -> None:
+        me = signed_in(request, ADMIN_ROLES)
+        with state(request).db() as db:
+            if find_staff(db, login) is None:
+                raise HTTPException(status_code=404)
+            known = state(request).settings.language_codes
+            try:
+                set_languages(db, login, languages.split(","), known, actor=me.login, ip=client_ip(request))
+            except AccountError:
+                raise HTTPException(status_code=400) from None
 
     await run_in_threadpool(change)
     return RedirectResponse("/admin/staff", status_code=303)
@@ -93,5 +114,6 @@ def audit_page(request: Request) -> Response:
 routes: List[Route] = [
     Route("/admin/staff", staff_page, methods=["GET"]),
     Route("/admin/staff/office", set_office, methods=["POST"]),
+    Route("/admin/staff/languages", set_staff_languages, methods=["POST"]),
     Route("/admin/audit", audit_page, methods=["GET"]),
 ]

@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from bot.console import i18n
 from bot.console.access import may_see
-from bot.console.accounts import all_staff
+from bot.console.accounts import all_staff, languages_read
 from bot.console.models import Role
 from bot.console.security import QUEUE_ROLES
 from bot.console.topics import topic_title
@@ -20,6 +20,7 @@ from bot.core.tables import utcnow
 from bot.handoff.models import ACTIVE_STATUSES, Priority, Status
 from bot.handoff.offices import get_offices
 from bot.handoff.queue import QueueFilter, queue
+from bot.settings import EASY_JAPANESE
 
 ACTIVE = "active"
 ALL = "all"
@@ -36,6 +37,8 @@ class Row:
     waiting: str
     office: str
     language: str
+    # No active counselor reads the person's language: an interpreter or the ministry's line is needed.
+    nobody_reads: bool
     topics: List[str]
     assignee: str
     channel: str
@@ -65,13 +68,14 @@ def queue_page(request: Request) -> Response:
     ui = ui_language(request)
     console = state(request)
     offices = get_offices()
-    languages = console.settings.language_codes
+    languages = console.settings.answer_languages
     params = dict(request.query_params)
     filters = queue_filter(params, languages, tuple(offices.offices))
     now = utcnow()
     with console.db() as db:
         entries = [e for e in queue(db, filters, now) if may_see(me, e.ticket, console.settings.console, offices)]
         names = _staff_names(db)
+        read = languages_read(db)
     rows = [
         Row(
             id=entry.ticket.id,
@@ -81,6 +85,7 @@ def queue_page(request: Request) -> Response:
             waiting=i18n.duration(ui, entry.waiting) if entry.waiting is not None else i18n.text(ui, "waiting_person"),
             office=_office_name(offices, entry.ticket.office, ui),
             language=i18n.language_name(ui, entry.ticket.language),
+            nobody_reads=written_in(entry.ticket.language) not in read,
             topics=[
                 f"{topic_title(g.get('topic', ''), ui)} {round(100 * float(g.get('confidence') or 0))}%"
                 for g in (entry.ticket.guesses or [])[:3]
@@ -110,6 +115,11 @@ def queue_page(request: Request) -> Response:
         "can_open": Role(me.role) is not Role.TRAINER,
     }
     return render(request, "queue.html", context, me=me)
+
+
+def written_in(language: str) -> str:
+    """The language a counselor must read for a ticket in `language` (やさしい日本語 is Japanese)."""
+    return "ja" if language == EASY_JAPANESE else language
 
 
 def _office_name(offices: Any, office_id: Optional[str], ui: str) -> str:

@@ -11,7 +11,7 @@ import logging
 import re
 import uuid
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -37,6 +37,7 @@ from bot.handoff.conversation import DeliveryError
 from bot.handoff.lifecycle import TransitionError
 from bot.handoff.models import Status, Ticket, TicketNote
 from bot.handoff.offices import get_offices
+from bot.texts import get_texts
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +102,14 @@ def _transcript(
     return read_transcript(db, ticket, context, after, source, limit)
 
 
+def phrasebook(ui: str, language: str) -> List[Tuple[str, str]]:
+    """What counselors often say: (the phrase in the console's language, the same in the person's)."""
+    texts = get_texts()
+    mine = texts.section(ui, "phrasebook")
+    theirs = texts.section(language if language in texts.languages else ui, "phrasebook")
+    return [(str(mine[key]), str(theirs.get(key) or mine[key])) for key in mine]
+
+
 def _page(request: Request, me: Staff, ticket_id: int, problem: Optional[Problem] = None) -> Response:
     """The ticket page (blocking: reads the database)."""
     console, ui = state(request), ui_language(request)
@@ -144,6 +153,7 @@ def _page(request: Request, me: Staff, ticket_id: int, problem: Optional[Problem
         "notes": note_rows,
         "assignable": [(s.login, s.display_name) for s in assignable],
         "topics": topic_choices(ui),
+        "phrasebook": phrasebook(ui, ticket.language),
         "problem": problem,
         # One id per reply form: a form sent twice (a retry after a dropped
         # connection) reaches the person once (bot/channels/outbox.py).
@@ -238,7 +248,8 @@ def _act(work: Work) -> Callable[[Request], Any]:
 
 
 def _text(form: FormData) -> str:
-    text = str(form.get("text") or "").strip()
+    # A browser sends a textarea's line breaks as CRLF; chats expect LF.
+    text = str(form.get("text") or "").replace("\r\n", "\n").strip()
     if not text:
         raise InvalidInput("empty_text")
     return text

@@ -17,14 +17,15 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Mapping
+from typing import Any, Callable, Dict, List, Mapping
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from bot.knowledge.base import AnswerLabels, list_separator
 from bot.knowledge.search import SearchHit, TopicSearch, UnknownLanguage
-from bot.settings import Settings
+from bot.settings import EASY_JAPANESE, Settings
+from bot.text.furigana import with_readings
 from bot.texts import Texts
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -99,19 +100,14 @@ class FaqPages:
         self.base = finder.base
         self.texts = texts
         self.settings = settings
-        self.languages = settings.language_codes
+        # Every language Soba writes in: やさしい日本語 has its pages too, with furigana.
+        self.languages = settings.answer_languages
+        self.names = {language.code: language.name for language in settings.menu_languages}
         # The pages' own words: the `page` section of each language's texts file.
         self.page_texts = {code: dict(texts.section(code, "page")) for code in self.languages}
-        self._env = Environment(
-            loader=FileSystemLoader(str(TEMPLATES_DIR)),
-            autoescape=True,
-            undefined=StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
-        self._env.filters["rich"] = rich_text
-        self._env.filters["plain"] = plain_text
-        self._env.filters["tel"] = tel_href
+        self._env = _environment(rich_text)
+        # やさしい日本語's pages: the same templates, every bot text with its readings.
+        self._easy_env = _environment(lambda text: rich_text(with_readings(text)))
 
     # ---- pages ---------------------------------------------------------------------------
 
@@ -120,7 +116,8 @@ class FaqPages:
         choices = [
             {
                 "code": code,
-                "name": self.settings.languages[code].name,
+                "name": self.names[code],
+                "lang": html_lang(code),
                 "url": f"{PREFIX}/{code}/",
                 "tagline": self.page_texts[code]["tagline"],
             }
@@ -208,8 +205,10 @@ class FaqPages:
     def _render(self, status: int, template: str, language: str, **context: Any) -> Page:
         context.setdefault("search_box", True)
         context.setdefault("query", "")
-        html = self._env.get_template(template).render(
+        env = self._easy_env if language == EASY_JAPANESE else self._env
+        html = env.get_template(template).render(
             language=language,
+            html_lang=html_lang(language),
             t=self.page_texts[language],
             prefix=PREFIX,
             max_chars=self.settings.max_message_chars,
@@ -220,10 +219,30 @@ class FaqPages:
     def _others(self, language: str, path: str) -> List[Mapping[str, str]]:
         """The same page in the other languages."""
         return [
-            {"code": code, "name": self.settings.languages[code].name, "url": f"{PREFIX}/{code}{path}"}
+            {"code": code, "lang": html_lang(code), "name": self.names[code], "url": f"{PREFIX}/{code}{path}"}
             for code in self.languages
             if code != language
         ]
+
+
+def html_lang(language: str) -> str:
+    """The page's `lang` attribute: やさしい日本語 is Japanese (ja-easy is Soba's code, not a language tag)."""
+    return "ja" if language == EASY_JAPANESE else language
+
+
+def _environment(rich: Callable[[str], Markup]) -> Environment:
+    """The templates, with bot text turned into HTML by `rich`."""
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["rich"] = rich
+    env.filters["plain"] = plain_text
+    env.filters["tel"] = tel_href
+    return env
 
 
 def _hit_fields(hit: SearchHit, language: str) -> Dict[str, Any]:

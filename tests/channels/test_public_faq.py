@@ -15,9 +15,10 @@ from markupsafe import escape
 from bot import paths
 from bot.decision import Outcome
 from bot.knowledge import load_knowledge
-from bot.knowledge.pages import FaqPages, plain_text, rich_text, tel_href
+from bot.knowledge.pages import FaqPages, html_lang, plain_text, rich_text, tel_href
 from bot.knowledge.search import search, topic_search
 from bot.settings import load_settings
+from bot.text.furigana import with_readings
 from bot.texts import get_texts
 from bot.topics import faq_topic_ids
 from tests.conftest import Servers
@@ -25,8 +26,8 @@ from tests.test_end_to_end import first_decided, new_sender
 
 SETTINGS = load_settings()
 LANGUAGES = SETTINGS.answer_languages
-# The FAQ pages are served in the supported languages (やさしい日本語 answers are in the chat).
-PAGE_LANGUAGES = SETTINGS.language_codes
+# The FAQ pages are served in every language Soba writes in, やさしい日本語 included.
+PAGE_LANGUAGES = SETTINGS.answer_languages
 TOPICS = faq_topic_ids()
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
@@ -38,7 +39,7 @@ def get(servers: Servers, path: str, **params: str) -> requests.Response:
 def assert_safe_page(response: requests.Response, language: str) -> None:
     """A page: HTML in `language`, no script anywhere, under a strict policy."""
     assert response.headers["Content-Type"].startswith("text/html")
-    assert f'<html lang="{language}">' in response.text
+    assert f'<html lang="{html_lang(language)}">' in response.text
     assert "<script" not in response.text.lower()
     policy = response.headers["Content-Security-Policy"]
     assert "default-src 'none'" in policy and "unsafe-inline" not in policy
@@ -111,6 +112,16 @@ def test_the_answer_page_shows_the_first_screen_and_folds_the_details() -> None:
     assert html.index(str(escape(get_texts().get("ja", "answer_closing")))) > html.index("</details>")
 
 
+def test_the_easy_japanese_page_carries_furigana_and_is_japanese() -> None:
+    pages = FaqPages(topic_search(), get_texts(), SETTINGS)
+
+    html = pages.topic("ja-easy", "overtime_pay").html
+
+    assert '<html lang="ja">' in html
+    assert "<ruby>残業<rt>ざんぎょう</rt></ruby>" in html
+    assert "<title>" in html and "<rt>" not in html[html.index("<title>") : html.index("</title>")]
+
+
 def test_a_phone_line_is_a_tap_to_call_link() -> None:
     pages = FaqPages(topic_search(), get_texts(), SETTINGS)
     number = SETTINGS.contacts["labor_hotline"]
@@ -148,7 +159,8 @@ def test_every_topic_has_a_stable_page_in_every_language(soba_servers: Servers, 
         page = get(soba_servers, url)
         assert page.status_code == 200, url
         assert_safe_page(page, language)
-        assert f"<h1>{escape(base[topic].title[language])}</h1>" in page.text
+        title = with_readings(base[topic].title[language]) if language == "ja-easy" else base[topic].title[language]
+        assert f"<h1>{rich_text(title)}</h1>" in page.text
         assert f'href="{base[topic].links[0].url}"' in page.text
         assert 'action="/faq/' + language + '/search"' in page.text
 

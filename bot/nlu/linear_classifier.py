@@ -242,6 +242,8 @@ def blend_with_search(
     is_topic = np.array([label.startswith(FAQ_INTENT + TOPIC_SEPARATOR) for label in labels])
     scores = np.array([hits.get(label, -np.inf) for label in labels])
     scores = np.where(is_topic, scores, -np.inf)
+    if not np.isfinite(scores).any():
+        return probabilities  # a model without these topics (a benchmark's own intents)
     exponentials = np.exp((scores - scores[np.isfinite(scores)].max()) / temperature)
     by_search = exponentials / exponentials.sum() * probabilities[is_topic].sum()
     return np.where(is_topic, (1 - weight) * probabilities + weight * by_search, probabilities)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import List
 
+import numpy as np
 import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -14,7 +15,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.decision import TopicPrediction
 from bot.nlu.fugashi_tokenizer import SobaFugashiTokenizer
-from bot.nlu.linear_classifier import SobaLinearClassifier, parse_fields
+from bot.nlu.linear_classifier import SobaLinearClassifier, blend_with_search, parse_fields
 from bot.text.romaji import romaji_to_hiragana
 from bot.text.views import reading_view, to_hiragana
 
@@ -128,3 +129,13 @@ def test_reading_view_uses_token_readings_then_romaji() -> None:
     assert reading_view(["カイコ", "サレ", "タ"], "解雇された") == "かいこされた"
     assert reading_view([], "kaiko sareta") == "かいこされた"
     assert to_hiragana("カイコ") == "かいこ"
+
+
+def test_search_leaves_a_model_without_faq_topics_as_it_is() -> None:
+    # A benchmark's own intents (MASSIVE): the search finds FAQ topics the model does not know.
+    labels = ["alarm_set", "weather_query"]
+    probabilities = np.array([0.7, 0.3])
+
+    blended = blend_with_search(labels, probabilities, "残業代が払われません", 0.3, 1.0, frozenset({"ja"}), "ja")
+
+    assert blended.tolist() == probabilities.tolist()

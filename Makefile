@@ -6,7 +6,7 @@ export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export RASA_TELEMETRY_ENABLED ?= false
 
-.PHONY: run test fuzz chat train validate bench bench-fast bench-thresholds bench-massive bench-validation bench-search lint evaluate check-knowledge venv
+.PHONY: run test fuzz chat train validate bench bench-fast bench-thresholds bench-massive bench-load bench-validation bench-search lint evaluate check-knowledge venv
 
 $(VENV)/.installed: requirements.lock scripts/bootstrap.sh
 	bash scripts/bootstrap.sh
@@ -58,6 +58,10 @@ bench-thresholds: venv
 ## Soba and the TF-IDF baseline on 13 MASSIVE locales (../shared/eval/massive), stock Rasa on ja-JP and en-US, top-1.
 bench-massive: venv
 	$(PY) -m bench.intent_benchmark --dataset massive --systems soba,tfidf,stock
+
+## Load: Soba as `make run` starts it and stock `rasa init` side by side, 1/10/50/100 concurrent conversations over REST.
+bench-load: venv
+	$(PY) -m bench.load_benchmark
 
 ## Checking an action server response: Rasa's jsonschema.validate vs the validator built once (bot/rasa_patches.py).
 bench-validation: venv

@@ -424,6 +424,9 @@ def _refs(
     raw: object, languages: Tuple[str, ...], citations: Citations, where: str, problems: List[str]
 ) -> Tuple[Dict[str, str], ...]:
     """A non-empty list of provisions, each naming an article, rule or decision."""
+    if raw is not None and not isinstance(raw, list):
+        problems.append(f"{where} must be a list of provisions")
+        raw = None
     refs = tuple(_localized(ref, languages, f"{where}[{i}]", problems) for i, ref in enumerate(raw or ()))
     if not refs:
         problems.append(f"{where} must name at least one legal provision")
@@ -488,6 +491,9 @@ def _where_to_go(raw: Any, places: Mapping[str, Place], where: str, problems: Li
 def _links(raw: Any, places: Mapping[str, Place], where: str, problems: List[str]) -> Tuple[Link, ...]:
     """The official pages an answer points to, named by their id in places.yml."""
     links = []
+    if raw is not None and not isinstance(raw, list):
+        problems.append(f"{where}: 'links' must be a list of page ids from {PLACES_FILE}")
+        raw = None
     for i, place_id in enumerate(raw or ()):
         place = places.get(place_id) if isinstance(place_id, str) else None
         if place is None or not place.url or not place.labels:

@@ -283,6 +283,14 @@ def test_missing_language_is_reported(knowledge_copy: Path) -> None:
     assert problems_of(knowledge_copy) == ["paid_leave.yml summary: no text for language 'en'"]
 
 
+@pytest.mark.parametrize(("field", "value"), [("refs", True), ("links", 5), ("refs", {"ja": "第1条"})])
+def test_a_list_that_is_not_a_list_is_reported_not_a_crash(knowledge_copy: Path, field: str, value: object) -> None:
+    # Found by `make fuzz` (refs: true raised TypeError inside the loader).
+    edit(knowledge_copy / "paid_leave.yml", lambda d: d.update({field: value}))
+
+    assert any(f"paid_leave.yml {field}" in p or f"'{field}'" in p for p in problems_of(knowledge_copy))
+
+
 def test_orphan_and_missing_answers_are_reported(knowledge_copy: Path) -> None:
     (knowledge_copy / "paid_leave.yml").rename(knowledge_copy / "paid_holidays.yml")
 

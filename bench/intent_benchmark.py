@@ -444,7 +444,9 @@ def run_system(
     return run_rasa(system, config, dataset, workdir)
 
 
-def run_massive(locales: Sequence[str], systems: Sequence[str], workdir: Path, configs: Dict[str, Path]) -> int:
+def run_massive(
+    locales: Sequence[str], systems: Sequence[str], workdir: Path, configs: Dict[str, Path], epochs: Optional[int]
+) -> int:
     """Every system on every MASSIVE locale, one locale at a time; one table at the end."""
     rows: Dict[str, List[SystemRun]] = {}
     datasets: Dict[str, Dataset] = {}
@@ -458,7 +460,7 @@ def run_massive(locales: Sequence[str], systems: Sequence[str], workdir: Path, c
         for system in systems:
             if system == "stock" and locale not in STOCK_MASSIVE_LOCALES:
                 continue
-            rows[locale].append(run_system(system, dataset, locale_dir, configs, None))
+            rows[locale].append(run_system(system, dataset, locale_dir, configs, epochs))
             print(f"{locale} {SYSTEM_NAMES[system]}: trained in {rows[locale][-1].train_seconds:.0f} s", flush=True)
     print(f"\n## MASSIVE 1.1, test partition, top-1 — {machine()}")
     print(massive_table(rows, datasets))
@@ -491,7 +493,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     with tempfile.TemporaryDirectory(prefix="soba-bench-") as tmp:
         workdir = Path(tmp)
         if args.dataset == "massive":
-            return run_massive(args.locales.split(","), systems, workdir, configs)
+            return run_massive(args.locales.split(","), systems, workdir, configs, args.stock_epochs)
         dataset = soba_dataset()
         sizes = ", ".join(f"{name} {len(examples)}" for name, examples in dataset.sets.items())
         print(f"Dataset {dataset.name}: {len(dataset.train_texts)} training messages; held out: {sizes}", flush=True)

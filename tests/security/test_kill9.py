@@ -362,7 +362,7 @@ def _count(cluster: Cluster, clients: Clients, fakes: PlatformFakes, url: str) -
 
 @pytest.mark.e2e
 def test_h3_kill_9_at_every_step_loses_nothing_and_handles_nothing_twice(
-    trained_model: Path, platform_fakes: PlatformFakes, tmp_path: Path
+    trained_model: Path, platform_fakes: PlatformFakes, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     database_url = f"sqlite:///{tmp_path / 'soba.db'}"
     settings = load_settings(env={"SOBA_DATABASE_URL": database_url})
@@ -401,12 +401,13 @@ def test_h3_kill_9_at_every_step_loses_nothing_and_handles_nothing_twice(
         figures = _count(cluster, clients, platform_fakes, database_url)
         cluster.stop()
 
-    print(
-        "\nkill -9 under load — crashes: "
-        + ", ".join(f"{process}@{point}" for process, point in died)
-        + "\n"
-        + " | ".join(f"{name} {value}" for name, value in figures.items())
-    )
+    with capsys.disabled():  # shown in every `make test`, not only when the test fails
+        print(
+            "\nkill -9 under load — crashes: "
+            + ", ".join(f"{process}@{point}" for process, point in died)
+            + "\n"
+            + " | ".join(f"{name} {value}" for name, value in figures.items())
+        )
     assert figures["lost"] == 0
     assert figures["duplicated"] == 0
     # At most the one message in flight at the single `sent` crash.

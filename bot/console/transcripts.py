@@ -27,6 +27,7 @@ from bot.decision import TopicPrediction
 from bot.handoff.conversation import transcript
 from bot.handoff.models import Author, Ticket, TicketMessage
 from bot.languages import detect_language
+from bot.text.furigana import without_readings
 from bot.topics import FALLBACK_INTENT, FAQ_INTENT
 
 # The language a counselor reads; other languages get the explanation.
@@ -170,7 +171,9 @@ def _line(
             language_note = i18n.text(ui, "line_language", language=i18n.language_name(ui, language))
             if topic:
                 topic_note = i18n.text(ui, "line_topic", topic=context.topic_title(topic))
-    return Line(role, author, text, i18n.local_time(when, with_seconds=True), language_note, topic_note)
+    # やさしい日本語 replies carry <ruby> furigana; the console shows text, and counselors read kanji.
+    shown = without_readings(text) if role == "bot" else text
+    return Line(role, author, shown, i18n.local_time(when, with_seconds=True), language_note, topic_note)
 
 
 def _topic_guess(parse: Mapping[str, Any]) -> Optional[str]:

@@ -110,6 +110,11 @@ def in_parentheses(text: str) -> str:
     return _RUBY.sub(lambda match: f"{match.group(1)}({match.group(2)})", text)
 
 
+def without_readings(text: str) -> str:
+    """Ruby markup dropped, the kanji kept: for readers who need no furigana (the console)."""
+    return _RUBY.sub(lambda match: match.group(1), text)
+
+
 def reading_of(text: str) -> str:
     """The text as read aloud where it carries readings (for checks): each ruby replaced by its reading."""
     return _RUBY.sub(lambda match: match.group(2), text)

@@ -84,10 +84,10 @@ def test_a_message_in_another_language_shows_its_language_and_the_topic_in_japan
 
 def test_a_reply_in_easy_japanese_shows_its_kanji_without_the_ruby_markup() -> None:
     events: List[Dict[str, Any]] = [
-        {"event": "bot", "text": "<ruby>残業<rt>ざんぎょう</rt></ruby>のお<ruby>金<rt>かね</rt></ruby>は、もらえます。"},
+        {"event": "bot", "text": "<ruby>残業<rt>ざんぎょう</rt></ruby>のお<ruby>金<rt>かね</rt></ruby>はもらえます。"},
     ]
     context = LineContext(ui="ja", language_codes=("ja",), topic_title=str, staff_names={})
 
     [line] = lines_from_events(events, context)
 
-    assert line.text == "残業のお金は、もらえます。"
+    assert line.text == "残業のお金はもらえます。"

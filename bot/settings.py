@@ -23,6 +23,11 @@ DEFAULT_THRESHOLDS = "default"
 EASY_JAPANESE = "ja-easy"
 
 
+def written_in(language: str) -> str:
+    """The language a text in `language` is written in: やさしい日本語 is Japanese (a page's lang, a reader)."""
+    return "ja" if language == EASY_JAPANESE else language
+
+
 class SettingsError(ValueError):
     """settings.yml or an override is missing or malformed."""
 

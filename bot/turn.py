@@ -29,7 +29,7 @@ from bot.decision import Decision, TopicPrediction
 from bot.handoff.models import Reason
 from bot.handoff.tickets import TicketRequest
 from bot.languages import EASY_JAPANESE
-from bot.settings import Settings
+from bot.settings import Settings, written_in
 from bot.topics import FALLBACK_INTENT, FAQ_INTENT
 
 # The contract's names, for the actions that read them with the turn.
@@ -156,20 +156,15 @@ def _other_language(tracker: Tracker, settings: Settings, language: str) -> str 
     if not latest.get("language"):
         return None  # nothing was detected: the language was kept, not guessed
     current = tracker.get_slot(LANGUAGE_SLOT)
-    if current == language or (current and _same_language(current, language)):
+    if current == language or (current and written_in(current) == written_in(language)):
         return None  # the conversation stays where it was
     # A switch offers the way back; a first message, the app's language or the other candidate.
     hint = (latest.get("metadata") or {}).get(LANGUAGE_HINT_METADATA)
     others = [current] if current else [hint, *(latest.get("language_candidates") or [])]
     for other in others:
-        if other != language and other in settings.languages and not _same_language(other, language):
+        if other != language and other in settings.languages and written_in(other) != written_in(language):
             return str(other)
     return None
-
-
-def _same_language(first: str, second: str) -> bool:
-    """Japanese and やさしい日本語 are one language read two ways."""
-    return {first, second} <= {"ja", EASY_JAPANESE}
 
 
 def _latest_entity(parse: Mapping[str, Any], name: str) -> str | None:

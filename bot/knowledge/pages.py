@@ -24,7 +24,7 @@ from markupsafe import Markup, escape
 
 from bot.knowledge.base import AnswerLabels, list_separator
 from bot.knowledge.search import SearchHit, TopicSearch, UnknownLanguage
-from bot.settings import EASY_JAPANESE, Settings
+from bot.settings import EASY_JAPANESE, Settings, written_in
 from bot.text.furigana import with_readings
 from bot.texts import Texts
 
@@ -117,7 +117,7 @@ class FaqPages:
             {
                 "code": code,
                 "name": self.names[code],
-                "lang": html_lang(code),
+                "lang": written_in(code),
                 "url": f"{PREFIX}/{code}/",
                 "tagline": self.page_texts[code]["tagline"],
             }
@@ -208,7 +208,8 @@ class FaqPages:
         env = self._easy_env if language == EASY_JAPANESE else self._env
         html = env.get_template(template).render(
             language=language,
-            html_lang=html_lang(language),
+            # ja-easy is Soba's code, not a language tag: its pages are Japanese.
+            html_lang=written_in(language),
             t=self.page_texts[language],
             prefix=PREFIX,
             max_chars=self.settings.max_message_chars,
@@ -219,15 +220,10 @@ class FaqPages:
     def _others(self, language: str, path: str) -> List[Mapping[str, str]]:
         """The same page in the other languages."""
         return [
-            {"code": code, "lang": html_lang(code), "name": self.names[code], "url": f"{PREFIX}/{code}{path}"}
+            {"code": code, "lang": written_in(code), "name": self.names[code], "url": f"{PREFIX}/{code}{path}"}
             for code in self.languages
             if code != language
         ]
-
-
-def html_lang(language: str) -> str:
-    """The page's `lang` attribute: やさしい日本語 is Japanese (ja-easy is Soba's code, not a language tag)."""
-    return "ja" if language == EASY_JAPANESE else language
 
 
 def _environment(rich: Callable[[str], Markup]) -> Environment:

@@ -15,9 +15,9 @@ from markupsafe import escape
 from bot import paths
 from bot.decision import Outcome
 from bot.knowledge import load_knowledge
-from bot.knowledge.pages import FaqPages, html_lang, plain_text, rich_text, tel_href
+from bot.knowledge.pages import FaqPages, plain_text, rich_text, tel_href
 from bot.knowledge.search import search, topic_search
-from bot.settings import load_settings
+from bot.settings import load_settings, written_in
 from bot.text.furigana import with_readings
 from bot.texts import get_texts
 from bot.topics import faq_topic_ids
@@ -39,7 +39,7 @@ def get(servers: Servers, path: str, **params: str) -> requests.Response:
 def assert_safe_page(response: requests.Response, language: str) -> None:
     """A page: HTML in `language`, no script anywhere, under a strict policy."""
     assert response.headers["Content-Type"].startswith("text/html")
-    assert f'<html lang="{html_lang(language)}">' in response.text
+    assert f'<html lang="{written_in(language)}">' in response.text
     assert "<script" not in response.text.lower()
     policy = response.headers["Content-Security-Policy"]
     assert "default-src 'none'" in policy and "unsafe-inline" not in policy

@@ -20,7 +20,7 @@ from bot.core.tables import utcnow
 from bot.handoff.models import ACTIVE_STATUSES, Priority, Status
 from bot.handoff.offices import get_offices
 from bot.handoff.queue import QueueFilter, queue
-from bot.settings import EASY_JAPANESE
+from bot.settings import written_in
 
 ACTIVE = "active"
 ALL = "all"
@@ -115,11 +115,6 @@ def queue_page(request: Request) -> Response:
         "can_open": Role(me.role) is not Role.TRAINER,
     }
     return render(request, "queue.html", context, me=me)
-
-
-def written_in(language: str) -> str:
-    """The language a counselor must read for a ticket in `language` (やさしい日本語 is Japanese)."""
-    return "ja" if language == EASY_JAPANESE else language
 
 
 def _office_name(offices: Any, office_id: Optional[str], ui: str) -> str:
